@@ -1,0 +1,130 @@
+"""Facts about layer nodes that the rules need, derived in one place.
+
+Each fact reads the runtime shapes when the node has them and the arguments
+otherwise, so a rule never asks which front end built its graph.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .graph import UNKNOWN, LayerNode, Tri
+from .keras_table import Role
+
+
+def _role(node: LayerNode) -> Role | None:
+    return node.spec.role if node.spec is not None else None
+
+
+def inner(node: LayerNode) -> LayerNode:
+    """The layer that does the work: the wrapped layer of a wrapper, else the node itself."""
+    while _role(node) is Role.WRAPPER and node.wrapped is not None:
+        node = node.wrapped
+    return node
+
+
+def is_wrapper(node: LayerNode, name: str) -> bool:
+    return _role(node) is Role.WRAPPER and node.kind == name
+
+
+def is_recurrent(node: LayerNode) -> bool:
+    if _role(node) is Role.RECURRENT:
+        return True
+    # Bidirectional only ever wraps a recurrent layer, even one we cannot see.
+    return is_wrapper(node, "Bidirectional")
+
+
+def is_dropout_family(node: LayerNode) -> bool:
+    return _role(inner(node)) is Role.DROPOUT
+
+
+def is_transparent(node: LayerNode) -> bool:
+    """Shape-preserving, element-wise layers that let noise through unchanged in kind."""
+    role = _role(inner(node))
+    if _role(node) is Role.WRAPPER and not is_wrapper(node, "TimeDistributed"):
+        return False
+    return role in (Role.TRANSPARENT, Role.DROPOUT)
+
+
+def is_input(node: LayerNode) -> bool:
+    return _role(node) is Role.INPUT
+
+
+def arg(node: LayerNode, name: str, default: Any = None) -> Any:
+    """An argument as given; UNKNOWN when it may hide in ``**kwargs``; else the default."""
+    if name in node.args:
+        return node.args[name]
+    return UNKNOWN if "**" in node.args else default
+
+
+def emits_sequence(node: LayerNode) -> Tri:
+    """A recurrent layer's output keeps the time axis (``return_sequences``)."""
+    if node.output_shape is not None and node.input_shape is not None:
+        return Tri.YES if len(node.output_shape) >= len(node.input_shape) else Tri.NO
+    source = node if _role(node) is Role.RECURRENT else inner(node)
+    value = arg(source, "return_sequences", False)
+    if value is UNKNOWN:
+        return Tri.UNKNOWN
+    return Tri.YES if value else Tri.NO
+
+
+def noise_shape(node: LayerNode) -> Any:
+    """The explicit noise shape of a dropout layer: a tuple, UNKNOWN, or None when absent."""
+    value = arg(inner(node), "noise_shape")
+    if value is None or value is UNKNOWN:
+        return value
+    return tuple(value) if isinstance(value, (tuple, list)) else UNKNOWN
+
+
+def _is_literal(value: Any, expected: int) -> bool:
+    return type(value) is int and value == expected
+
+
+def time_shared_mask(node: LayerNode) -> Tri:
+    """Whether the dropout layer draws one mask per sequence rather than one per step."""
+    if is_wrapper(node, "TimeDistributed"):
+        return Tri.NO  # the wrapped layer sees one time step at a time
+    spec = inner(node).spec
+    if spec is not None and spec.time_shared:
+        return Tri.YES
+    shape = noise_shape(node)
+    if shape is None:
+        return Tri.NO
+    if shape is UNKNOWN or len(shape) < 2:
+        return Tri.UNKNOWN
+    return Tri.YES if _is_literal(shape[1], 1) else Tri.NO
+
+
+def hard_coded_batch(node: LayerNode) -> Tri:
+    """The noise shape fixes the batch dimension (axis 0) to a number."""
+    if is_wrapper(node, "TimeDistributed"):
+        return Tri.NO
+    shape = noise_shape(node)
+    if shape is None or shape is UNKNOWN or not shape:
+        return Tri.NO  # nothing written to blame
+    first = shape[0]
+    if first is UNKNOWN:
+        return Tri.UNKNOWN
+    return Tri.YES if type(first) is int else Tri.NO
+
+
+def sequence_rank(node: LayerNode) -> int:
+    """Rank of the sequence a recurrent node reads, batch axis included."""
+    if node.input_shape is not None:
+        return len(node.input_shape)
+    spec = inner(node).spec
+    return spec.sequence_rank if spec is not None else 3
+
+
+def accepts_dropout(node: LayerNode) -> bool:
+    """The recurrent layer takes ``dropout=`` (on itself, its wrapped layer or its cell)."""
+    work = inner(node)
+    if work.kind == "RNN":
+        cell = work.wrapped
+        return cell is not None and cell.spec is not None and cell.spec.accepts_dropout
+    return work.spec is not None and work.spec.accepts_dropout
+
+
+def rate_text(node: LayerNode) -> str:
+    work = inner(node)
+    return work.text.get("rate", "?")

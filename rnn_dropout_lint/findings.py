@@ -1,0 +1,48 @@
+"""What the rules produce: frozen, front-end independent results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .graph import LayerNode
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """A layer a finding mentions: its role in the finding, its kind and where it was built."""
+
+    role: str  # "dropout", "source" (what feeds the dropout), "target" (the recurrent layer it feeds)
+    kind: str
+    row: int | None
+    col: int | None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One reported problem. Rows and columns are 1-based; the end is exclusive."""
+
+    code: str
+    message: str
+    path: str
+    row: int
+    col: int
+    end_row: int
+    end_col: int
+    certain: bool = True
+    cell: int | None = None
+    layers: tuple[LayerRef, ...] = ()
+    # The graph node the finding is about, for fixers and the runtime cross-check.
+    node: LayerNode | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, int, str]:
+        return (self.path, self.cell or 0, self.row, self.col, self.code)
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The outcome for one file: its findings, or the one-line reason it could not be checked."""
+
+    path: str
+    findings: tuple[Finding, ...] = ()
+    error: str | None = None

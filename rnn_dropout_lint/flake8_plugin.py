@@ -1,0 +1,66 @@
+"""flake8 plugin: ``RDL`` codes through flake8 (``flake8 --select RDL``).
+
+flake8 handles ``# noqa`` and ``--select``/``--ignore``; the plugin only keeps
+opinionated RDL9xx codes off unless an entry of at least ``RDL9`` selects them,
+as flake8-bugbear does for B9xx.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+from . import __version__
+from .engine import LintError, Settings, lint_source
+from .rules import PREFIX, RULES, Selection
+
+# flake8 filters by --select/--ignore itself; the plugin runs every rule.
+_EVERY_RULE = Selection(select=tuple(RULES))
+
+
+class Plugin:
+    name = "rnn-dropout-lint"
+    version = __version__
+    report_uncertain: ClassVar[bool] = False
+    explicit: ClassVar[tuple[str, ...]] = ()
+
+    def __init__(self, tree: Any, filename: str, lines: Sequence[str]) -> None:
+        self.filename = filename
+        self.lines = lines
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--rdl-report-uncertain",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="rnn-dropout-lint: also report what the analysis cannot decide ('possibly').",
+        )
+
+    @classmethod
+    def parse_options(cls, options: argparse.Namespace) -> None:
+        cls.report_uncertain = bool(options.rdl_report_uncertain)
+        cls.explicit = tuple(
+            code.strip().upper()
+            for code in [*(options.select or ()), *(getattr(options, "extend_select", None) or ())]
+            if code.strip()
+        )
+
+    @classmethod
+    def _wanted(cls, code: str) -> bool:
+        if not RULES[code].opinionated:
+            return True
+        return any(code.startswith(p) and len(p) > len(PREFIX) for p in cls.explicit)
+
+    def run(self) -> Iterator[tuple[int, int, str, type]]:
+        source = "".join(self.lines)
+        settings = Settings(_EVERY_RULE, report_uncertain=self.report_uncertain)
+        try:
+            findings = lint_source(source, self.filename, settings)
+        except LintError:
+            return  # flake8 reports syntax errors itself (E999)
+        for f in findings:
+            if self._wanted(f.code):
+                yield f.row, f.col - 1, f"{f.code} {f.message}", type(self)

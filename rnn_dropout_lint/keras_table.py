@@ -1,0 +1,193 @@
+"""Everything the linter knows about Keras, in one table.
+
+No other module names a Keras class or module. A qualified name such as
+``tensorflow.keras.layers.LSTM`` is resolved by stripping a known Keras root
+(``keras``, ``tensorflow.keras``, ``tf_keras``, ...) and looking its last
+component up in :data:`SPECS`; teams add their own layers through
+:meth:`KerasTable.extended`.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+class Role(enum.Enum):
+    """How a layer behaves on the path from a dropout layer to a recurrent layer."""
+
+    RECURRENT = "recurrent"  # consumes a sequence step by step
+    DROPOUT = "dropout"  # per-element mask unless noise_shape says otherwise
+    TRANSPARENT = "transparent"  # keeps the chain (normalisation, activations, noise)
+    WRAPPER = "wrapper"  # TimeDistributed / Bidirectional: role comes from the wrapped layer
+    CELL = "cell"  # an RNN cell: only meaningful inside RNN(...)
+    INPUT = "input"  # Input / InputLayer: a source of tensors
+    SEQUENTIAL = "sequential"  # keras.Sequential
+    OTHER = "other"  # any other layer or callable: breaks the chain
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """The traits of one Keras class."""
+
+    name: str
+    role: Role
+    # Positional parameters, in order, as far as the linter needs them.
+    positional: tuple[str, ...] = ()
+    # Rank of the sequence a recurrent layer reads: (batch, time, ...features).
+    sequence_rank: int = 3
+    # Takes ``dropout=`` (one mask per sequence in Keras 3).
+    accepts_dropout: bool = False
+    # LSTM/GRU: has a cuDNN kernel that ``recurrent_dropout`` disables.
+    cudnn_kernel: bool = False
+    # Dropout-family layers whose mask is shared over time whatever their arguments.
+    time_shared: bool = False
+
+
+_RNN_ARGS = ("units",)
+_DROPOUT_ARGS = ("rate", "noise_shape", "seed")
+
+_SPECS: tuple[LayerSpec, ...] = (
+    # Recurrent layers.
+    LayerSpec("LSTM", Role.RECURRENT, _RNN_ARGS, accepts_dropout=True, cudnn_kernel=True),
+    LayerSpec("GRU", Role.RECURRENT, _RNN_ARGS, accepts_dropout=True, cudnn_kernel=True),
+    LayerSpec("SimpleRNN", Role.RECURRENT, _RNN_ARGS, accepts_dropout=True),
+    LayerSpec("RNN", Role.RECURRENT, ("cell", "return_sequences", "return_state")),
+    LayerSpec("CuDNNLSTM", Role.RECURRENT, _RNN_ARGS),
+    LayerSpec("CuDNNGRU", Role.RECURRENT, _RNN_ARGS),
+    LayerSpec("ConvLSTM1D", Role.RECURRENT, ("filters", "kernel_size"), 4, accepts_dropout=True),
+    LayerSpec("ConvLSTM2D", Role.RECURRENT, ("filters", "kernel_size"), 5, accepts_dropout=True),
+    LayerSpec("ConvLSTM3D", Role.RECURRENT, ("filters", "kernel_size"), 6, accepts_dropout=True),
+    # Dropout family.
+    LayerSpec("Dropout", Role.DROPOUT, _DROPOUT_ARGS),
+    LayerSpec("AlphaDropout", Role.DROPOUT, _DROPOUT_ARGS),
+    LayerSpec("SpatialDropout1D", Role.DROPOUT, ("rate",), time_shared=True),
+    LayerSpec("SpatialDropout2D", Role.DROPOUT, ("rate",), time_shared=True),
+    LayerSpec("SpatialDropout3D", Role.DROPOUT, ("rate",), time_shared=True),
+    # Shape-preserving layers that keep a dropout layer's noise flowing into the next one.
+    *(
+        LayerSpec(name, Role.TRANSPARENT)
+        for name in (
+            "BatchNormalization",
+            "SyncBatchNormalization",
+            "LayerNormalization",
+            "GroupNormalization",
+            "UnitNormalization",
+            "Activation",
+            "ActivityRegularization",
+            "Masking",
+            "GaussianNoise",
+            "GaussianDropout",
+            "Identity",
+            "ReLU",
+            "LeakyReLU",
+            "PReLU",
+            "ELU",
+            "Softmax",
+            "ThresholdedReLU",
+        )
+    ),
+    # Wrappers.
+    LayerSpec("TimeDistributed", Role.WRAPPER, ("layer",)),
+    LayerSpec("Bidirectional", Role.WRAPPER, ("layer", "merge_mode")),
+    # Cells, for RNN(cell).
+    *(
+        LayerSpec(name, Role.CELL, _RNN_ARGS, accepts_dropout=True)
+        for name in (
+            "LSTMCell",
+            "GRUCell",
+            "SimpleRNNCell",
+            "PeepholeLSTMCell",
+            "StackedRNNCells",
+            "ConvLSTM1DCell",
+            "ConvLSTM2DCell",
+            "ConvLSTM3DCell",
+        )
+    ),
+    LayerSpec("Input", Role.INPUT, ("shape", "batch_size", "name")),
+    LayerSpec("InputLayer", Role.INPUT, ("input_shape", "batch_size")),
+    LayerSpec("Sequential", Role.SEQUENTIAL, ("layers", "name")),
+)
+
+SPECS: Mapping[str, LayerSpec] = {spec.name: spec for spec in _SPECS}
+
+# Every module path under which Keras has been published.
+KERAS_ROOTS: tuple[str, ...] = (
+    "keras",
+    "keras_core",
+    "tf_keras",
+    "tensorflow.keras",
+    "tensorflow.python.keras",
+    "tensorflow.compat.v1.keras",
+    "tensorflow.compat.v2.keras",
+    "tensorflow.contrib.keras",
+)
+
+# The bytes a file must contain before it can hold a finding (see engine.prefilter):
+# some Keras import, and the name of a layer that a rule looks at.
+IMPORT_MARKERS: tuple[bytes, ...] = (b"keras", b"tensorflow")
+
+
+def layer_markers(table: KerasTable) -> tuple[bytes, ...]:
+    """Names of the layers the rules start from (dropout family, recurrent)."""
+    return tuple(
+        sorted(
+            {
+                name.encode()
+                for name, spec in table.specs.items()
+                if spec.role in (Role.DROPOUT, Role.RECURRENT)
+            }
+            | {name.rsplit(".", 1)[-1].encode() for name in table.custom}
+        )
+    )
+
+
+@dataclass(frozen=True)
+class KerasTable:
+    """Lookup from qualified names to :class:`LayerSpec`, extensible by configuration."""
+
+    specs: Mapping[str, LayerSpec] = field(default_factory=lambda: SPECS)
+    # Exact qualified names of a team's own layers (``mylib.layers.AttentionLSTM``).
+    custom: Mapping[str, LayerSpec] = field(default_factory=dict)
+
+    def extended(self, *, recurrent: Iterable[str] = (), transparent: Iterable[str] = ()) -> KerasTable:
+        custom = dict(self.custom)
+        for qualname in recurrent:
+            name = qualname.rsplit(".", 1)[-1]
+            custom[qualname] = LayerSpec(name, Role.RECURRENT, _RNN_ARGS, accepts_dropout=True)
+        for qualname in transparent:
+            custom[qualname] = LayerSpec(qualname.rsplit(".", 1)[-1], Role.TRANSPARENT)
+        return KerasTable(self.specs, custom)
+
+    def is_keras_module(self, qualname: str) -> bool:
+        """True for ``keras``, ``tensorflow.keras.layers`` and other Keras modules."""
+        return any(qualname == root or qualname.startswith(root + ".") for root in KERAS_ROOTS)
+
+    def lookup(self, qualname: str) -> LayerSpec | None:
+        """The spec of a fully qualified name, or None when it is not a known Keras class."""
+        spec = self.custom.get(qualname)
+        if spec is not None:
+            return spec
+        module, _, name = qualname.rpartition(".")
+        if not module or not self.is_keras_module(module):
+            return None
+        spec = self.specs.get(name)
+        if spec is None and name[:1].isupper():
+            # Any other Keras class (Dense, Embedding, Conv1D, ...) breaks the chain.
+            spec = LayerSpec(name, Role.OTHER)
+        return spec
+
+    def star_exports(self, module: str) -> Mapping[str, LayerSpec]:
+        """Names that ``from <module> import *`` binds, as far as the table knows."""
+        exports = {
+            qualname.rsplit(".", 1)[-1]: spec
+            for qualname, spec in self.custom.items()
+            if qualname.rsplit(".", 1)[0] == module
+        }
+        if self.is_keras_module(module):
+            return {**self.specs, **exports}
+        return exports
+
+
+DEFAULT_TABLE = KerasTable()

@@ -1,0 +1,56 @@
+"""Every output format, in one place."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .findings import Finding
+
+FORMATS = ("text", "json")
+
+
+def _location(f: Finding) -> str:
+    place = f"{f.path}:cell {f.cell}" if f.cell is not None else f.path
+    return f"{place}:{f.row}:{f.col}"
+
+
+def text_line(f: Finding) -> str:
+    """``path:row:col: CODE message`` (notebooks: ``path:cell N:row:col: ...``)."""
+    return f"{_location(f)}: {f.code} {f.message}"
+
+
+def json_record(f: Finding) -> dict[str, Any]:
+    """One finding shaped like ruff's JSON output."""
+    return {
+        "cell": f.cell,
+        "code": f.code,
+        "end_location": {"column": f.end_col, "row": f.end_row},
+        "filename": f.path,
+        "fix": None,
+        "location": {"column": f.col, "row": f.row},
+        "message": f.message,
+        "noqa_row": f.row,
+        "url": None,
+    }
+
+
+def render(findings: Sequence[Finding], fmt: str) -> str:
+    """The whole report for ``findings``; text ends with a newline when non-empty."""
+    if fmt == "json":
+        return json.dumps([json_record(f) for f in findings], indent=2) + "\n"
+    return "".join(text_line(f) + "\n" for f in findings)
+
+
+def error_line(path: str, reason: str) -> str:
+    return f"{path}: error: {reason}"
+
+
+def rule_table(rules: Iterable[Any]) -> str:
+    """The README's rule table (Markdown), generated from the registry."""
+    rows = ["| Code | Name | Summary | Default |", "| --- | --- | --- | --- |"]
+    for rule in rules:
+        default = "off (opinionated)" if rule.opinionated else "on"
+        rows.append(f"| {rule.code} | {rule.name} | {rule.summary} | {default} |")
+    return "\n".join(rows) + "\n"

@@ -1,0 +1,76 @@
+"""The rule registry: every code, its rule, and which codes a selection enables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from . import rdl001, rdl002, rdl003, rdl004, rdl901
+from ._rule import Rule
+
+RULES: Mapping[str, Rule] = {
+    rule.code: rule for rule in (m.RULE for m in (rdl001, rdl002, rdl003, rdl004, rdl901))
+}
+PREFIX = "RDL"
+
+
+class SelectionError(ValueError):
+    """A code or prefix that matches no rule."""
+
+
+def _validate(prefixes: Iterable[str]) -> tuple[str, ...]:
+    out = []
+    for raw in prefixes:
+        prefix = raw.strip().upper()
+        if not prefix:
+            continue
+        if not any(code.startswith(prefix) for code in RULES):
+            known = ", ".join(RULES)
+            raise SelectionError(f"unknown rule code or prefix {raw!r} (known: {known})")
+        out.append(prefix)
+    return tuple(out)
+
+
+def _longest(prefixes: Iterable[str], code: str) -> int:
+    return max((len(p) for p in prefixes if code.startswith(p)), default=-1)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which rules run, with flake8's prefix semantics: the longest matching entry wins.
+
+    Opinionated rules (RDL9xx) need an entry of at least ``RDL9``: ``--select RDL``
+    alone does not turn them on.
+    """
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+    @classmethod
+    def parse(
+        cls,
+        select: Iterable[str] | None = None,
+        extend_select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+    ) -> Selection:
+        return cls(
+            _validate(select) if select is not None else None,
+            _validate(extend_select),
+            _validate(ignore),
+        )
+
+    def enabled(self, code: str) -> bool:
+        chosen = (self.select if self.select is not None else (PREFIX,)) + self.extend_select
+        selected = _longest(chosen, code)
+        if selected < 0:
+            return False
+        if RULES[code].opinionated and selected < len(PREFIX) + 1:
+            return False
+        return selected > _longest(self.ignore, code)  # a tie goes to ignore
+
+    def rules(self) -> tuple[Rule, ...]:
+        return tuple(rule for code, rule in RULES.items() if self.enabled(code))
+
+
+__all__ = ["RULES", "Rule", "Selection", "SelectionError"]

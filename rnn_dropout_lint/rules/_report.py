@@ -1,0 +1,117 @@
+"""Turning a graph position into a Finding: layer names, line numbers, remedies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..facts import accepts_dropout, inner, is_input, rate_text, sequence_rank
+from ..findings import Finding, LayerRef
+from ..graph import LayerGraph, LayerNode, Tri
+from ._sites import Reach
+
+
+def label(node: LayerNode) -> str:
+    """``LSTM``, ``Bidirectional(LSTM)``; unresolved layers get a description instead."""
+    if not node.kind:
+        return "an untraced layer or tensor"
+    if node.wrapped is not None:
+        return f"{node.kind}({label(node.wrapped)})"
+    return node.kind
+
+
+def line_of(graph: LayerGraph, node: LayerNode) -> str:
+    span = graph.span(node)
+    return f" (line {span.row})" if span is not None else ""
+
+
+def named(graph: LayerGraph, node: LayerNode) -> str:
+    return label(node) + line_of(graph, node)
+
+
+def listing(graph: LayerGraph, reaches: Iterable[Reach]) -> str:
+    names = list(dict.fromkeys(named(graph, r.node) for r in reaches))
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def dropout_call(node: LayerNode) -> str:
+    """The dropout layer as written, with its rate: ``Dropout(0.2)``, ``TimeDistributed(Dropout(r))``."""
+    work = inner(node)
+    call = f"{work.kind}({rate_text(node)})"
+    return f"{node.kind}({call})" if work is not node else call
+
+
+def drawing(certainty: Tri) -> str:
+    return "draws" if certainty is Tri.YES else "possibly draws"
+
+
+def time_shared_shape(rank: int) -> str:
+    return "(None, 1" + ", None" * (rank - 2) + ")"
+
+
+def remedies(graph: LayerGraph, dropout: LayerNode, targets: list[Reach]) -> str:
+    """Concrete fixes for a per-step dropout in front of ``targets``."""
+    rate = rate_text(dropout)
+    work = inner(dropout)
+    rank = sequence_rank(targets[0].node)
+    layers = []
+    if rank == 3 and work.kind != "AlphaDropout":
+        layers.append(f"SpatialDropout1D({rate})")
+    layers.append(f"{work.kind}({rate}, noise_shape={time_shared_shape(rank)})")
+    text = "use " + " or ".join(layers) + " (one mask per sequence on every Keras version)"
+    target = targets[0].node
+    if accepts_dropout(target):
+        where = "its cell" if inner(target).kind == "RNN" else label(inner(target))
+        text += (
+            f", or dropout={rate} on {where}{line_of(graph, target)}"
+            " (one mask per sequence in Keras 3, per step on tf.keras 2.x's cuDNN path)"
+        )
+    return text
+
+
+def source_phrase(graph: LayerGraph, sources: list[Reach], from_input: bool) -> str:
+    if not sources:
+        return "the model input"
+    described = [
+        f"Input{line_of(graph, r.node)}" if is_input(r.node) else named(graph, r.node) for r in sources
+    ]
+    if from_input:
+        described.append("the model input")
+    described = list(dict.fromkeys(described))
+    return ", ".join(described[:-1]) + " and " + described[-1] if len(described) > 1 else described[0]
+
+
+def finding(
+    graph: LayerGraph,
+    code: str,
+    node: LayerNode,
+    message: str,
+    certainty: Tri,
+    related: Iterable[tuple[str, LayerNode]] = (),
+) -> Finding:
+    span = graph.span(node)
+    refs = [("dropout" if code != "RDL901" else "recurrent", node), *related]
+    layers = []
+    for role, layer in refs:
+        where = graph.span(layer)
+        layers.append(
+            LayerRef(role, label(layer), where.row if where else None, where.col if where else None)
+        )
+    return Finding(
+        code=code,
+        message=message,
+        path=span.path if span is not None else graph.path,
+        row=span.row if span is not None else 1,
+        col=span.col if span is not None else 1,
+        end_row=span.end_row if span is not None else 1,
+        end_col=span.end_col if span is not None else 1,
+        certain=certainty is Tri.YES,
+        cell=span.cell if span is not None else None,
+        layers=tuple(layers),
+        node=node,
+    )
+
+
+def path_tri(*reaches: Reach) -> Tri:
+    return Tri.YES if all(r.certain for r in reaches) else Tri.UNKNOWN

@@ -1,0 +1,144 @@
+"""Abstract values of the static interpreter.
+
+Every value is immutable and hashable, so a program state is two plain dicts
+(names and heap) that can be copied at a branch and joined where branches meet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from ..keras_table import LayerSpec
+
+# A tensor's possible producers: graph node id -> whether that data flow is certain.
+# Node id -1 stands for a tensor the interpreter could not trace.
+Sources = frozenset[tuple[int, bool]]
+UNTRACED = -1
+NO_SOURCES: Sources = frozenset()
+
+
+def merge_sources(*groups: Iterable[tuple[int, bool]]) -> Sources:
+    best: dict[int, bool] = {}
+    for group in groups:
+        for nid, certain in group:
+            best[nid] = best.get(nid, False) or certain
+    return frozenset(best.items())
+
+
+def uncertain(sources: Sources) -> Sources:
+    return frozenset((nid, False) for nid, _ in sources)
+
+
+class Top:
+    """Anything: a value the interpreter does not follow."""
+
+    _instance: Top | None = None
+
+    def __new__(cls) -> Top:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "TOP"
+
+
+TOP = Top()
+
+
+@dataclass(frozen=True)
+class Const:
+    """A literal: None, bool, int, float, str, bytes or a tuple of those."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Qual:
+    """A module or an attribute reached from an import: a fully qualified name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class LayerVal:
+    """A layer instance built by a call to a Keras class (not yet placed in a model)."""
+
+    key: tuple[Any, ...]
+    spec: LayerSpec = field(compare=False)
+    call: cst.Call = field(compare=False)
+    args: Mapping[str, Any] = field(compare=False)  # name -> abstract value
+    arg_exprs: Mapping[str, cst.BaseExpression] = field(compare=False)
+    star_kwargs: bool = field(compare=False, default=False)
+    wrapped: LayerVal | None = field(compare=False, default=None)
+
+
+@dataclass(frozen=True)
+class Layers:
+    """One of several layer instances (branches assigned different layers to a name)."""
+
+    options: frozenset[LayerVal]
+
+
+@dataclass(frozen=True)
+class Tensor:
+    sources: Sources
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A mutable object on the heap: a Sequential model or a list."""
+
+    kind: str  # "model" | "list"
+    key: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class ModelState:
+    heads: Sources = NO_SOURCES  # nodes that receive the model's input
+    tails: Sources = NO_SOURCES  # nodes whose output is the model's output
+
+
+@dataclass(frozen=True)
+class ListState:
+    items: tuple[Any, ...]
+    exact: bool = True  # False once branches disagree on the contents
+
+
+@dataclass(frozen=True)
+class TupleVal:
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class DictVal:
+    items: tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Func:
+    node: cst.FunctionDef = field(compare=False)
+    scope: Any = field(compare=False)  # the defining Frame
+    owner: ClassVal | None = field(compare=False, default=None)
+    key: int = 0  # id of the FunctionDef
+
+
+@dataclass(frozen=True)
+class ClassVal:
+    node: cst.ClassDef = field(compare=False)
+    key: int = 0
+
+
+@dataclass(frozen=True)
+class Instance:
+    cls: ClassVal
+
+
+@dataclass(frozen=True)
+class BoundMethod:
+    func: Func
+    self_value: Instance

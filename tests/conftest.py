@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def _script(name: str) -> str:
+    """An installed console script of the running environment."""
+    candidate = Path(sys.executable).parent / name
+    found = str(candidate) if candidate.exists() else shutil.which(name)
+    if found is None:
+        pytest.fail(f"{name} is not installed in this environment (pip install -e '.[test]')")
+    return found
+
+
+@pytest.fixture(scope="session")
+def cli() -> str:
+    return _script("rnn-dropout-lint")
+
+
+@pytest.fixture(scope="session")
+def flake8() -> str:
+    return _script("flake8")
+
+
+@pytest.fixture()
+def clean_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    return env
