@@ -6,10 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from . import __version__
-from .engine import Settings, lint_paths
+from ._version import __version__
 from .output import FORMATS, error_line, render, rule_table
-from .rules import RULES, Selection, SelectionError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -75,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _rule(code: str | None) -> int:
+    from .rules import RULES
+
     if code is None:
         sys.stdout.write(rule_table(RULES.values()))
         return EXIT_CLEAN
@@ -87,6 +87,9 @@ def _rule(code: str | None) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from .engine import Settings, lint_paths
+    from .rules import Selection, SelectionError
+
     try:
         selection = Selection.parse(args.select, args.extend_select, args.ignore)
     except SelectionError as exc:

@@ -11,7 +11,7 @@ import argparse
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
-from . import __version__
+from ._version import __version__
 from .engine import LintError, Settings, lint_source
 from .rules import PREFIX, RULES, Selection
 

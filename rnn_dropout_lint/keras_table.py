@@ -178,16 +178,11 @@ class KerasTable:
             spec = LayerSpec(name, Role.OTHER)
         return spec
 
-    def star_exports(self, module: str) -> Mapping[str, LayerSpec]:
-        """Names that ``from <module> import *`` binds, as far as the table knows."""
-        exports = {
-            qualname.rsplit(".", 1)[-1]: spec
-            for qualname, spec in self.custom.items()
-            if qualname.rsplit(".", 1)[0] == module
-        }
-        if self.is_keras_module(module):
-            return {**self.specs, **exports}
-        return exports
+    def exports_layers(self, module: str) -> bool:
+        """Whether ``from <module> import *`` can bind a layer the table knows."""
+        return self.is_keras_module(module) or any(
+            qualname.rsplit(".", 1)[0] == module for qualname in self.custom
+        )
 
 
 DEFAULT_TABLE = KerasTable()

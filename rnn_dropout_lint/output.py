@@ -47,6 +47,12 @@ def error_line(path: str, reason: str) -> str:
     return f"{path}: error: {reason}"
 
 
+def rule_reference(rules: Iterable[Any]) -> str:
+    """The README's rule reference: the table, then every rule's documentation."""
+    rules = list(rules)
+    return rule_table(rules) + "".join("\n" + rule.doc(level=3) for rule in rules)
+
+
 def rule_table(rules: Iterable[Any]) -> str:
     """The README's rule table (Markdown), generated from the registry."""
     rows = ["| Code | Name | Summary | Default |", "| --- | --- | --- | --- |"]

@@ -186,3 +186,19 @@ def test_module_entry_point(tree: Path) -> None:
         env={**os.environ},
     )
     assert result.returncode == 1 and "RDL001" in result.stdout
+
+
+def test_output_is_deterministic_across_hash_seeds(cli: str) -> None:
+    fixtures = str(ROOT / "tests" / "fixtures")
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        result = subprocess.run(
+            [cli, "check", "--report-uncertain", "--extend-select", "RDL901", fixtures],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert result.returncode == 1
+        outputs.add(result.stdout)
+    assert len(outputs) == 1

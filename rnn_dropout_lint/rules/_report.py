@@ -29,10 +29,13 @@ def named(graph: LayerGraph, node: LayerNode) -> str:
 
 
 def listing(graph: LayerGraph, reaches: Iterable[Reach]) -> str:
-    names = list(dict.fromkeys(named(graph, r.node) for r in reaches))
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    """Layers a dropout sits between, as alternatives: ``LSTM (line 3) or GRU/LSTM (line 9)``."""
+    by_line: dict[str, list[str]] = {}
+    for reach in reaches:
+        kinds = by_line.setdefault(line_of(graph, reach.node), [])
+        if label(reach.node) not in kinds:
+            kinds.append(label(reach.node))
+    return " or ".join("/".join(kinds) + line for line, kinds in by_line.items())
 
 
 def dropout_call(node: LayerNode) -> str:

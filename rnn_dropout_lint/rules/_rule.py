@@ -25,8 +25,9 @@ class Rule:
     # Opinionated rules (RDL9xx) run only when selected explicitly, like flake8-bugbear's B9xx.
     opinionated: bool = False
 
-    def doc(self) -> str:
+    def doc(self, level: int = 1) -> str:
         """The rule's documentation as Markdown, in ruff's section order."""
+        top, sub = "#" * level, "#" * (level + 1)
         bodies = (
             self.what_it_does,
             self.why_bad,
@@ -34,9 +35,9 @@ class Rule:
             f"```python\n{self.use_instead.strip()}\n```",
             self.fix_safety,
         )
-        parts = [f"# {self.code} ({self.name})", "", self.summary]
+        parts = [f"{top} {self.code} ({self.name})", "", self.summary]
         for title, body in zip(DOC_SECTIONS, bodies, strict=True):
-            parts += ["", f"## {title}", body.strip()]
+            parts += ["", f"{sub} {title}", body.strip()]
         if self.opinionated:
             parts += ["", f"Off by default: enable it with `--extend-select {self.code}`."]
         return "\n".join(parts) + "\n"

@@ -44,8 +44,8 @@ layers only, when its input is not a recurrent layer's sequence: an `Embedding`,
     why_bad="""
 The recurrent layer reads a sequence in which every time step was masked
 independently, so the same input unit is dropped at some steps and kept at others.
-Variational dropout (Gal & Ghahramani, 2016) drops the same units at every step of a
-sequence; on embeddings that is also what Gal & Ghahramani's word dropout builds on.
+Variational dropout (Gal & Ghahramani, 2016, arXiv:1512.05287) drops the same units
+at every step of a sequence.
 `SpatialDropout1D(rate)` or `Dropout(rate, noise_shape=(None, 1, None))` draw one mask
 per sequence on every Keras version; the recurrent layer's own `dropout=` does in
 Keras 3 but not on tf.keras 2.x's cuDNN path (keras-team/keras#19993).

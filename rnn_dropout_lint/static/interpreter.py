@@ -32,6 +32,7 @@ from .values import (
     TOP,
     UNTRACED,
     BoundMethod,
+    Classes,
     ClassVal,
     Const,
     DictVal,
@@ -59,6 +60,7 @@ STEP_BUDGET = 200_000  # past this, stop inlining and unrolling (keeps huge file
 
 # Arguments whose source text the messages quote ("the rate as written").
 _QUOTED_ARGS = ("rate", "noise_shape", "recurrent_dropout")
+_CONSTANTS = {"True": Const(True), "False": Const(False), "None": Const(None)}
 _FRAMEWORK_METHODS = frozenset({"__init__", "build", "call", "__call__"})
 _CALLED_NAME = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
@@ -85,13 +87,15 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 class Frame:
     """The names of one scope. Class scopes are skipped by the functions they define."""
 
-    __slots__ = ("is_class", "locals", "parent", "returns")
+    __slots__ = ("is_class", "locals", "parent", "returns", "star_modules")
 
     def __init__(self, parent: Frame | None, is_class: bool = False) -> None:
         self.locals: dict[str, Any] = {}
         self.parent = parent
         self.is_class = is_class
         self.returns: Any = None
+        # ``from keras.layers import *``: names bound nowhere else come from these modules.
+        self.star_modules: list[str] = []
 
 
 def called_names(source: bytes) -> frozenset[str]:
@@ -223,8 +227,12 @@ class _Interpreter:
         if isinstance(a, (LayerVal, Layers)) and isinstance(b, (LayerVal, Layers)):
             options = _options(a) | _options(b)
             return Layers(options) if len(options) <= MAX_LAYER_OPTIONS else TOP
-        if isinstance(a, Qual) and isinstance(b, Qual):
-            return a if self._same_keras_name(a.name, b.name) else TOP
+        if isinstance(a, Qual) and isinstance(b, Qual) and self._same_keras_name(a.name, b.name):
+            return a
+        if isinstance(a, (Qual, Classes)) and isinstance(b, (Qual, Classes)):
+            options = _classes(a) | _classes(b)
+            keras_only = all(self.table.lookup(q.name) is not None for q in options)
+            return Classes(options) if keras_only and len(options) <= MAX_LAYER_OPTIONS else TOP
         if isinstance(a, TupleVal) and isinstance(b, TupleVal) and len(a.items) == len(b.items):
             return TupleVal(tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True)))
         return TOP
@@ -332,9 +340,8 @@ class _Interpreter:
         module = get_full_name_for_node(node.module) if node.module is not None else None
         relative = bool(node.relative) or module is None
         if isinstance(node.names, cst.ImportStar):
-            if not relative:
-                for name in self.table.star_exports(module):
-                    self.frame.locals[name] = Qual(f"{module}.{name}")
+            if not relative and self.table.exports_layers(module):
+                self.frame.star_modules.append(module)
             return
         for alias in node.names:
             name = get_full_name_for_node(alias.name) or ""
@@ -572,17 +579,19 @@ class _Interpreter:
 
     def lookup(self, name: str) -> Any:
         frame: Frame | None = self.frame
+        stars: list[str] = []
         while frame is not None:
             value = frame.locals.get(name)
             if value is not None:
                 return value
+            stars.extend(frame.star_modules)
             frame = frame.parent
-        if name == "True":
-            return Const(True)
-        if name == "False":
-            return Const(False)
-        if name == "None":
-            return Const(None)
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        for module in stars:
+            qualname = f"{module}.{name}"
+            if self.table.lookup(qualname) is not None:
+                return Qual(qualname)
         return TOP
 
     def attribute(self, base: Any, name: str) -> Any:
@@ -699,8 +708,14 @@ class _Interpreter:
         if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
             return TOP
         index = self.eval(expr.slice[0].slice.value)
-        if isinstance(base, DictVal) and isinstance(index, Const):
-            return dict(base.items).get(index.value, TOP)
+        if isinstance(base, DictVal):
+            if isinstance(index, Const):
+                return dict(base.items).get(index.value, TOP)
+            # An unknown key: any of the values (``{"lstm": LSTM, "gru": GRU}[cell]``).
+            result: Any = None
+            for _, value in base.items:
+                result = value if result is None else self.join(result, value)
+            return TOP if result is None else result
         items = self.exact_items(base)
         if items is None or not isinstance(index, Const) or type(index.value) is not int:
             return TOP
@@ -815,8 +830,8 @@ class _Interpreter:
         elif type(func_expr) is cst.Name:
             func = self.lookup(func_expr.value)
             if func is TOP and func_expr.value in _BUILTINS:
-                pos, _, _, _ = self.eval_args(expr.args)
-                return _BUILTINS[func_expr.value](self, pos)
+                pos, kw, _, _ = self.eval_args(expr.args)
+                return _BUILTINS[func_expr.value](self, pos, kw)
         else:
             func = self.eval(func_expr)
         return self.call_value(expr, func)
@@ -856,6 +871,12 @@ class _Interpreter:
                 self.eval_args(expr.args)
                 return TOP
             return self.construct(expr, spec)
+        if isinstance(func, Classes):
+            specs = {self.table.lookup(q.name) for q in func.options}
+            built = [self.construct(expr, spec) for spec in sorted(specs, key=_spec_name) if spec]
+            if built and all(isinstance(b, LayerVal) for b in built):
+                return Layers(frozenset(built))
+            return TOP
         if isinstance(func, (LayerVal, Layers)) or (isinstance(func, Ref) and func.kind == "model"):
             pos, kw, _, _ = self.eval_args(expr.args)
             tensor = pos[0] if pos else kw.get("inputs", TOP)
@@ -969,7 +990,16 @@ class _Interpreter:
             if isinstance(inner, LayerVal):
                 wrapped = inner
                 self.placed.add(inner.key)
-        val = LayerVal(("layer", self.ctx, id(expr)), spec, expr, args, arg_exprs, unknown_kwargs, wrapped)
+        val = LayerVal(
+            ("layer", self.ctx, id(expr), spec.name),
+            spec,
+            expr,
+            args,
+            arg_exprs,
+            unknown_kwargs,
+            wrapped,
+            len(self.constructed),
+        )
         self.constructed.setdefault(val.key, val)
         if spec.name == "Input":
             node = self.node_for(val, id(expr))
@@ -994,7 +1024,7 @@ class _Interpreter:
             return out, out
         if isinstance(func, Layers):
             entries, outs = [], []
-            for option in sorted(func.options, key=lambda v: id(v.call)):
+            for option in sorted(func.options, key=lambda v: v.order):
                 entry, out = self.apply(option, sources, site)
                 entries.append(entry)
                 outs.append(out)
@@ -1066,6 +1096,14 @@ def _options(value: LayerVal | Layers) -> frozenset[LayerVal]:
     return value.options if isinstance(value, Layers) else frozenset({value})
 
 
+def _spec_name(spec: LayerSpec | None) -> str:
+    return spec.name if spec is not None else ""
+
+
+def _classes(value: Qual | Classes) -> frozenset[Qual]:
+    return value.options if isinstance(value, Classes) else frozenset({value})
+
+
 def _has_attributes(value: Any) -> bool:
     """Values whose ``.add`` is something other than a Sequential's (modules, our classes)."""
     return isinstance(value, (Qual, Instance, ClassVal, Const))
@@ -1075,7 +1113,7 @@ def _body_of(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return suite.body
 
 
-def _builtin_range(interp: _Interpreter, pos: list[Any]) -> Any:
+def _builtin_range(interp: _Interpreter, pos: list[Any], kw: dict[str, Any]) -> Any:
     if not pos or not all(isinstance(p, Const) and type(p.value) is int for p in pos):
         return TOP
     try:
@@ -1085,36 +1123,41 @@ def _builtin_range(interp: _Interpreter, pos: list[Any]) -> Any:
     return Const(tuple(values)) if len(values) <= 1000 else TOP
 
 
-def _builtin_enumerate(interp: _Interpreter, pos: list[Any]) -> Any:
+def _builtin_enumerate(interp: _Interpreter, pos: list[Any], kw: dict[str, Any]) -> Any:
     items = interp.exact_items(pos[0]) if pos else None
     if items is None:
         return TOP
     return TupleVal(tuple(TupleVal((Const(i), item)) for i, item in enumerate(items)))
 
 
-def _builtin_zip(interp: _Interpreter, pos: list[Any]) -> Any:
+def _builtin_zip(interp: _Interpreter, pos: list[Any], kw: dict[str, Any]) -> Any:
     columns = [interp.exact_items(p) for p in pos]
     if not columns or any(c is None for c in columns):
         return TOP
     return TupleVal(tuple(TupleVal(tuple(row)) for row in zip(*columns, strict=False)))
 
 
-def _builtin_copy(interp: _Interpreter, pos: list[Any]) -> Any:
+def _builtin_copy(interp: _Interpreter, pos: list[Any], kw: dict[str, Any]) -> Any:
     items = interp.exact_items(pos[0]) if pos else None
     return TupleVal(tuple(items)) if items is not None else TOP
 
 
-def _builtin_reversed(interp: _Interpreter, pos: list[Any]) -> Any:
+def _builtin_reversed(interp: _Interpreter, pos: list[Any], kw: dict[str, Any]) -> Any:
     items = interp.exact_items(pos[0]) if pos else None
     return TupleVal(tuple(reversed(items))) if items is not None else TOP
 
 
-def _builtin_len(interp: _Interpreter, pos: list[Any]) -> Any:
+def _builtin_len(interp: _Interpreter, pos: list[Any], kw: dict[str, Any]) -> Any:
     items = interp.exact_items(pos[0]) if pos else None
     return Const(len(items)) if items is not None else TOP
 
 
-_BUILTINS: dict[str, Callable[[_Interpreter, list[Any]], Any]] = {
+def _builtin_dict(interp: _Interpreter, pos: list[Any], kw: dict[str, Any]) -> Any:
+    return DictVal(tuple(kw.items())) if not pos else TOP
+
+
+_BUILTINS: dict[str, Callable[[_Interpreter, list[Any], dict[str, Any]], Any]] = {
+    "dict": _builtin_dict,
     "range": _builtin_range,
     "enumerate": _builtin_enumerate,
     "zip": _builtin_zip,

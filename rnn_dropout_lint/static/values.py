@@ -65,6 +65,13 @@ class Qual:
 
 
 @dataclass(frozen=True)
+class Classes:
+    """One of several Keras classes (``GRU if use_gru else LSTM``)."""
+
+    options: frozenset[Qual]
+
+
+@dataclass(frozen=True)
 class LayerVal:
     """A layer instance built by a call to a Keras class (not yet placed in a model)."""
 
@@ -75,6 +82,7 @@ class LayerVal:
     arg_exprs: Mapping[str, cst.BaseExpression] = field(compare=False)
     star_kwargs: bool = field(compare=False, default=False)
     wrapped: LayerVal | None = field(compare=False, default=None)
+    order: int = field(compare=False, default=0)  # construction order, for deterministic output
 
 
 @dataclass(frozen=True)
