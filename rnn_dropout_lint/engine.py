@@ -15,6 +15,7 @@ from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable, layer_markers
 from .rules import Selection
 from .static.interpreter import build_graph
+from .static.legacy import python2_to_3
 
 
 @dataclass(frozen=True)
@@ -43,17 +44,34 @@ def might_contain_finding(source: bytes, table: KerasTable = DEFAULT_TABLE) -> b
     return any(m in source for m in layer_markers(table))
 
 
+def _text(source: bytes | str) -> str:
+    if isinstance(source, str):
+        return source
+    try:
+        return source.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return source.decode("latin-1")
+
+
 def _raw(source: bytes | str) -> bytes:
     return source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
 
 
-def parse(source: bytes | str) -> cst.Module:
+def parse(source: bytes | str, legacy: bool = False) -> cst.Module:
+    """The libcst module; with ``legacy``, Python 2 scripts are rewritten (see static.legacy)."""
     try:
         return cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
-        raise LintError(
+        error = LintError(
             f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
-        ) from None
+        )
+        rewritten = python2_to_3(_text(source)) if legacy else None
+        if rewritten is None:
+            raise error from None
+        try:
+            return cst.parse_module(rewritten)
+        except cst.ParserSyntaxError:
+            raise error from None
     except UnicodeDecodeError as exc:
         raise LintError(f"cannot decode the file ({exc.reason}); declare its encoding") from None
     except (SyntaxError, LookupError) as exc:
@@ -64,7 +82,7 @@ def parse(source: bytes | str) -> cst.Module:
 
 def graph_of(source: bytes | str, path: str = "-", table: KerasTable = DEFAULT_TABLE) -> LayerGraph:
     """The static layer graph of a source text."""
-    module = parse(source)
+    module = parse(source, legacy=True)
     raw = _raw(source)
     try:
         return build_graph(module, raw, path, table)
@@ -105,6 +123,8 @@ def lint_file(path: str | os.PathLike[str], settings: Settings = Settings()) -> 
         return FileResult(name, tuple(lint_source(source, name, settings)))
     except LintError as exc:
         return FileResult(name, error=str(exc))
+    except Exception as exc:  # one bad file must not stop the run
+        return FileResult(name, error=f"internal error, please report it: {type(exc).__name__}: {exc}")
 
 
 def lint_paths(

@@ -8,12 +8,15 @@ as flake8-bugbear does for B9xx.
 from __future__ import annotations
 
 import argparse
+import logging
 from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from ._version import __version__
 from .engine import LintError, Settings, lint_source
 from .rules import PREFIX, RULES, Selection
+
+LOG = logging.getLogger(__name__)
 
 # flake8 filters by --select/--ignore itself; the plugin runs every rule.
 _EVERY_RULE = Selection(select=tuple(RULES))
@@ -61,6 +64,9 @@ class Plugin:
             findings = lint_source(source, self.filename, settings)
         except LintError:
             return  # flake8 reports syntax errors itself (E999)
+        except Exception:  # never take the whole flake8 run down
+            LOG.exception("rnn-dropout-lint failed on %s; please report it", self.filename)
+            return
         for f in findings:
             if self._wanted(f.code):
                 yield f.row, f.col - 1, f"{f.code} {f.message}", type(self)

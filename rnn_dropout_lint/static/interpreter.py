@@ -535,7 +535,7 @@ class _Interpreter:
         if kind is cst.SimpleString:
             try:
                 return Const(expr.evaluated_value)
-            except Exception:
+            except Exception:  # an odd string prefix is not worth a crash
                 return TOP
         if kind is cst.Tuple:
             items = self._elements(expr.elements)
