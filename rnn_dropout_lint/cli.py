@@ -5,9 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ._version import __version__
-from .output import FORMATS, error_line, render, rule_table
+from .fix.styles import STYLES
+from .output import FORMATS, error_line, fixed_line, render, rule_table
+
+if TYPE_CHECKING:
+    from .engine import Settings
+    from .findings import Finding
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -56,6 +62,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="also report what the analysis cannot decide (messages say 'possibly')",
     )
 
+    fixing = check.add_argument_group("fixes")
+    fixing.add_argument("--fix", action="store_true", help="rewrite files to fix what can be fixed")
+    fixing.add_argument(
+        "--diff", action="store_true", help="print the diff --fix would apply; write nothing"
+    )
+    fixing.add_argument(
+        "--fix-style",
+        choices=STYLES,
+        default="spatial",
+        help="spatial: SpatialDropout1D (default; noise-shape where it does not fit); "
+        "noise-shape: add a time-shared noise_shape; merge: move the rate to the next "
+        "recurrent layer's dropout= (unsafe)",
+    )
+    fixing.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply unsafe fixes (the merge style)"
+    )
+
     rule = commands.add_parser("rule", help="explain a rule (all rules when no code is given)")
     rule.add_argument("code", nargs="?", metavar="CODE")
     return parser
@@ -95,7 +118,14 @@ def _check(args: argparse.Namespace) -> int:
     except SelectionError as exc:
         print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    settings = Settings(selection=selection, report_uncertain=args.report_uncertain)
+    wants_fixes = args.fix or args.diff or args.output_format == "json"
+    settings = Settings(
+        selection=selection,
+        report_uncertain=args.report_uncertain,
+        fix_style=args.fix_style if wants_fixes else None,
+    )
+    if args.fix or args.diff:
+        return _fix(args, settings)
     findings = []
     errors = 0
     for result in lint_paths(args.paths, settings, args.exclude):
@@ -107,6 +137,43 @@ def _check(args: argparse.Namespace) -> int:
     if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings else EXIT_CLEAN
+
+
+def _fix(args: argparse.Namespace, settings: Settings) -> int:
+    from .fix.apply import fix_paths
+
+    errors = changed = 0
+    fixed: list[Finding] = []
+    left: list[Finding] = []
+    for outcome in fix_paths(args.paths, settings, args.exclude, args.unsafe_fixes, write=args.fix):
+        if outcome.error is not None:
+            errors += 1
+            print(error_line(outcome.path, outcome.error), file=sys.stderr, flush=True)
+            continue
+        changed += outcome.changed
+        fixed.extend(outcome.fixed)
+        left.extend(outcome.left)
+        if args.diff:
+            sys.stdout.write(outcome.diff())
+    verb = "Fixed" if args.fix else "Would fix"
+    if args.fix:
+        for f in sorted(fixed, key=lambda f: f.sort_key):
+            print(fixed_line(f))
+        sys.stdout.write(render(left, args.output_format) if left or args.output_format == "json" else "")
+    hint = (
+        " (run with --unsafe-fixes to apply the unsafe ones)"
+        if not args.unsafe_fixes and any(f.fix and f.fix.applicability == "unsafe" for f in left)
+        else ""
+    )
+    print(
+        f"{verb} {len(fixed)} finding(s) in {changed} file(s); {len(left)} left{hint}.",
+        file=sys.stderr,
+    )
+    if errors:
+        return EXIT_ERROR
+    if args.diff:
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    return EXIT_FINDINGS if left else EXIT_CLEAN
 
 
 def run() -> None:

@@ -11,11 +11,13 @@ import libcst as cst
 
 from .files import discover
 from .findings import FileResult, Finding
+from .fix.planner import FixContext, plan_fixes
 from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable, layer_markers
 from .rules import Selection
 from .static.interpreter import build_graph
 from .static.legacy import python2_to_3
+from .static.positions import Positions
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Settings:
     table: KerasTable = DEFAULT_TABLE
     # Skip files that cannot hold a finding before parsing them (never changes results).
     prefilter: bool = True
+    # Plan a fix for each finding in this style ("spatial", "noise-shape", "merge"); None: don't.
+    fix_style: str | None = None
 
 
 class LintError(Exception):
@@ -57,10 +61,10 @@ def _raw(source: bytes | str) -> bytes:
     return source.encode("utf-8", "surrogatepass") if isinstance(source, str) else source
 
 
-def parse(source: bytes | str, legacy: bool = False) -> cst.Module:
-    """The libcst module; with ``legacy``, Python 2 scripts are rewritten (see static.legacy)."""
+def parse(source: bytes | str, legacy: bool = False) -> tuple[cst.Module, bool]:
+    """The libcst module, and whether it is a Python 2 script rewritten for analysis only."""
     try:
-        return cst.parse_module(source)
+        return cst.parse_module(source), False
     except cst.ParserSyntaxError as exc:
         error = LintError(
             f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
@@ -69,7 +73,7 @@ def parse(source: bytes | str, legacy: bool = False) -> cst.Module:
         if rewritten is None:
             raise error from None
         try:
-            return cst.parse_module(rewritten)
+            return cst.parse_module(rewritten), True
         except cst.ParserSyntaxError:
             raise error from None
     except UnicodeDecodeError as exc:
@@ -82,10 +86,15 @@ def parse(source: bytes | str, legacy: bool = False) -> cst.Module:
 
 def graph_of(source: bytes | str, path: str = "-", table: KerasTable = DEFAULT_TABLE) -> LayerGraph:
     """The static layer graph of a source text."""
-    module = parse(source, legacy=True)
-    raw = _raw(source)
+    module, _ = parse(source, legacy=True)
+    return _build(module, source, path, table, Positions(module))
+
+
+def _build(
+    module: cst.Module, source: bytes | str, path: str, table: KerasTable, positions: Positions
+) -> LayerGraph:
     try:
-        return build_graph(module, raw, path, table)
+        return build_graph(module, _raw(source), path, table, positions)
     except RecursionError:
         raise LintError("nested too deeply to analyse") from None
 
@@ -104,12 +113,37 @@ def check_graph(graph: LayerGraph, settings: Settings = Settings()) -> list[Find
     return sorted(findings, key=lambda f: f.sort_key)
 
 
-def lint_source(source: bytes | str, path: str = "-", settings: Settings = Settings()) -> list[Finding]:
+@dataclass
+class Analysis:
+    """One source text through the pipeline; ``module`` is None when the prefilter skipped it."""
+
+    findings: list[Finding]
+    module: cst.Module | None = None
+    legacy: bool = False  # a Python 2 script, analysed but never fixed
+
+
+def analyze(source: bytes | str, path: str = "-", settings: Settings = Settings()) -> Analysis:
+    """Parse, build the graph, run the rules and, if asked, plan fixes.
+
+    Raises :class:`LintError` when the source cannot be parsed.
+    """
+    if settings.prefilter and not might_contain_finding(_raw(source), settings.table):
+        return Analysis([])
+    module, legacy = parse(source, legacy=True)
+    positions = Positions(module)
+    graph = _build(module, source, path, settings.table, positions)
+    findings = check_graph(graph, settings)
+    if settings.fix_style is not None and findings and not legacy:
+        context = FixContext(module, graph, positions, _text(source), settings.fix_style)
+        findings = plan_fixes(findings, context)
+    return Analysis(findings, module, legacy)
+
+
+def lint_source(
+    source: bytes | str, path: str = "-", settings: Settings = Settings()
+) -> list[Finding]:
     """Findings for one source text. Raises :class:`LintError` when it cannot be parsed."""
-    raw = _raw(source)
-    if settings.prefilter and not might_contain_finding(raw, settings.table):
-        return []
-    return check_graph(graph_of(source, path, settings.table), settings)
+    return analyze(source, path, settings).findings
 
 
 def lint_file(path: str | os.PathLike[str], settings: Settings = Settings()) -> FileResult:

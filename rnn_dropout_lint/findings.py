@@ -18,6 +18,27 @@ class LayerRef:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """Replace the text from (row, col) up to (end_row, end_col) with ``content``; 1-based."""
+
+    content: str
+    row: int
+    col: int
+    end_row: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that resolves a finding. Unsafe fixes apply only with ``--unsafe-fixes``;
+    display-only fixes are never applied (a suggestion the linter cannot prove right)."""
+
+    applicability: str  # "safe" | "unsafe" | "display-only"
+    message: str
+    edits: tuple[Edit, ...] = ()
+
+
+@dataclass(frozen=True)
 class Finding:
     """One reported problem. Rows and columns are 1-based; the end is exclusive."""
 
@@ -31,6 +52,7 @@ class Finding:
     certain: bool = True
     cell: int | None = None
     layers: tuple[LayerRef, ...] = ()
+    fix: Fix | None = None
     # The graph node the finding is about, for fixers and the runtime cross-check.
     node: LayerNode | None = field(default=None, compare=False, repr=False)
 

@@ -64,6 +64,8 @@ class LayerNode:
     # Source text of arguments as written, for messages (e.g. {"rate": "DROP_RATE"}).
     text: Mapping[str, str] = field(default_factory=dict)
     wrapped: LayerNode | None = None
+    # The class as the code names it, e.g. "tensorflow.keras.layers.Dropout".
+    qualname: str | None = None
     # Front-end handle: a libcst Call for static graphs, a layer object for runtime ones.
     origin: Any = None
     span: Span | None = None

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .findings import Finding
+from .findings import Finding, Fix
 
 FORMATS = ("text", "json")
 
@@ -21,6 +21,12 @@ def text_line(f: Finding) -> str:
     return f"{_location(f)}: {f.code} {f.message}"
 
 
+def fixed_line(f: Finding) -> str:
+    """What --fix reports for a finding it fixed."""
+    message = f.fix.message if f.fix is not None else ""
+    return f"{_location(f)}: {f.code} fixed: {message}"
+
+
 def json_record(f: Finding) -> dict[str, Any]:
     """One finding shaped like ruff's JSON output."""
     return {
@@ -28,11 +34,26 @@ def json_record(f: Finding) -> dict[str, Any]:
         "code": f.code,
         "end_location": {"column": f.end_col, "row": f.end_row},
         "filename": f.path,
-        "fix": None,
+        "fix": _fix_record(f.fix) if f.fix is not None else None,
         "location": {"column": f.col, "row": f.row},
         "message": f.message,
         "noqa_row": f.row,
         "url": None,
+    }
+
+
+def _fix_record(fix: Fix) -> dict[str, Any]:
+    return {
+        "applicability": fix.applicability,
+        "edits": [
+            {
+                "content": e.content,
+                "end_location": {"column": e.end_col, "row": e.end_row},
+                "location": {"column": e.col, "row": e.row},
+            }
+            for e in fix.edits
+        ],
+        "message": fix.message,
     }
 
 

@@ -100,7 +100,18 @@ def test_json_output_is_ruff_shaped(cli: str, tree: Path) -> None:
     assert record["filename"] == str(tree / "buggy.py")
     assert record["location"] == {"row": 5, "column": 5}
     assert record["end_location"] == {"row": 5, "column": 24}
-    assert record["cell"] is None and record["fix"] is None
+    assert record["cell"] is None
+    assert record["fix"] == {
+        "applicability": "safe",
+        "message": "Replace Dropout(0.2) with SpatialDropout1D(0.2)",
+        "edits": [
+            {
+                "content": "layers.SpatialDropout1D",
+                "location": {"row": 5, "column": 5},
+                "end_location": {"row": 5, "column": 19},
+            }
+        ],
+    }
     empty = run(cli, "check", "--output-format", "json", str(tree / "clean.py"))
     assert (empty.returncode, json.loads(empty.stdout)) == (0, [])
 

@@ -58,11 +58,13 @@ def remedies(graph: LayerGraph, dropout: LayerNode, targets: list[Reach]) -> str
     rate = rate_text(dropout)
     work = inner(dropout)
     rank = sequence_rank(targets[0].node)
-    layers = []
-    if rank == 3 and work.kind != "AlphaDropout":
-        layers.append(f"SpatialDropout1D({rate})")
-    layers.append(f"{work.kind}({rate}, noise_shape={time_shared_shape(rank)})")
-    text = "use " + " or ".join(layers) + " (one mask per sequence on every Keras version)"
+    shared = f"{work.kind}({rate}, noise_shape={time_shared_shape(rank)})"
+    if work.kind == "AlphaDropout":
+        # tf.keras 2.x's AlphaDropout cannot fill None entries of a noise shape.
+        text = f"use {shared} (Keras 3; on tf.keras 2.x write the feature sizes instead of None)"
+    else:
+        spatial = f"SpatialDropout1D({rate}) or " if rank == 3 else ""
+        text = f"use {spatial}{shared} (one mask per sequence on every Keras version)"
     target = targets[0].node
     if accepts_dropout(target):
         where = "its cell" if inner(target).kind == "RNN" else label(inner(target))

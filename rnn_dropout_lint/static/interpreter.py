@@ -23,10 +23,10 @@ from typing import Any
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from ..graph import UNKNOWN, LayerGraph, LayerNode, Span
 from ..keras_table import DEFAULT_TABLE, KerasTable, LayerSpec, Role
+from .positions import Positions
 from .values import (
     NO_SOURCES,
     TOP,
@@ -104,15 +104,22 @@ def called_names(source: bytes) -> frozenset[str]:
 
 
 def build_graph(
-    module: cst.Module, source: bytes, path: str = "-", table: KerasTable = DEFAULT_TABLE
+    module: cst.Module,
+    source: bytes,
+    path: str = "-",
+    table: KerasTable = DEFAULT_TABLE,
+    positions: Positions | None = None,
 ) -> LayerGraph:
     """The layer graph of one parsed module."""
-    return _Interpreter(module, source, path, table).run()
+    return _Interpreter(module, source, path, table, positions or Positions(module)).run()
 
 
 class _Interpreter:
-    def __init__(self, module: cst.Module, source: bytes, path: str, table: KerasTable) -> None:
+    def __init__(
+        self, module: cst.Module, source: bytes, path: str, table: KerasTable, positions: Positions
+    ) -> None:
         self.module = module
+        self.positions = positions
         self.table = table
         self.graph = LayerGraph(path, locate=self._locate)
         self.called = called_names(source)
@@ -131,7 +138,6 @@ class _Interpreter:
         self.steps = 0
         self.unroll_nesting = 0
         self.loop_nesting = 0
-        self._positions: Any = None
         self._untraced: LayerNode | None = None
 
     # ----------------------------------------------------------------- driver
@@ -168,15 +174,12 @@ class _Interpreter:
         return name not in self.called
 
     def _locate(self, node: LayerNode) -> Span | None:
-        if not isinstance(node.origin, cst.CSTNode):
-            return None
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        rng = self._positions.get(node.origin)
+        rng = self.positions(node.origin) if isinstance(node.origin, cst.CSTNode) else None
         if rng is None:
             return None
-        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1, self.graph.path)
+        return Span(
+            rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1, self.graph.path
+        )
 
     # ------------------------------------------------------------------ state
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
@@ -870,10 +873,10 @@ class _Interpreter:
             if spec is None:
                 self.eval_args(expr.args)
                 return TOP
-            return self.construct(expr, spec)
+            return self.construct(expr, spec, func.name)
         if isinstance(func, Classes):
-            specs = {self.table.lookup(q.name) for q in func.options}
-            built = [self.construct(expr, spec) for spec in sorted(specs, key=_spec_name) if spec]
+            options = sorted(func.options, key=lambda q: q.name)
+            built = [self.construct(expr, self.table.lookup(q.name), q.name) for q in options]
             if built and all(isinstance(b, LayerVal) for b in built):
                 return Layers(frozenset(built))
             return TOP
@@ -958,7 +961,7 @@ class _Interpreter:
             self.frame = saved
 
     # ----------------------------------------------------------------- layers
-    def construct(self, expr: cst.Call, spec: LayerSpec) -> Any:
+    def construct(self, expr: cst.Call, spec: LayerSpec, qualname: str) -> Any:
         pos, kw, exprs, unknown_kwargs = self.eval_args(expr.args)
         if spec.role is Role.SEQUENTIAL:
             ref = Ref("model", ("model", self.ctx, id(expr)))
@@ -999,6 +1002,7 @@ class _Interpreter:
             unknown_kwargs,
             wrapped,
             len(self.constructed),
+            qualname,
         )
         self.constructed.setdefault(val.key, val)
         if spec.name == "Input":
@@ -1079,7 +1083,13 @@ class _Interpreter:
             if name in val.arg_exprs
         }
         return self.graph.add_node(
-            val.spec.name, val.spec, args=args, text=text, wrapped=wrapped, origin=val.call
+            val.spec.name,
+            val.spec,
+            args=args,
+            text=text,
+            wrapped=wrapped,
+            qualname=val.qualname,
+            origin=val.call,
         )
 
     def graph_value(self, value: Any) -> Any:
@@ -1094,10 +1104,6 @@ class _Interpreter:
 
 def _options(value: LayerVal | Layers) -> frozenset[LayerVal]:
     return value.options if isinstance(value, Layers) else frozenset({value})
-
-
-def _spec_name(spec: LayerSpec | None) -> str:
-    return spec.name if spec is not None else ""
 
 
 def _classes(value: Qual | Classes) -> frozenset[Qual]:

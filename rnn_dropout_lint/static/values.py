@@ -83,6 +83,7 @@ class LayerVal:
     star_kwargs: bool = field(compare=False, default=False)
     wrapped: LayerVal | None = field(compare=False, default=None)
     order: int = field(compare=False, default=0)  # construction order, for deterministic output
+    qualname: str | None = field(compare=False, default=None)
 
 
 @dataclass(frozen=True)

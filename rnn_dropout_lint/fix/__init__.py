@@ -1,0 +1,1 @@
+"""Findings -> fixed source: planning edits on the CST, applying them to files."""

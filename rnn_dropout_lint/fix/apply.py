@@ -1,0 +1,112 @@
+"""Applying fixes: to a text until nothing fixable is left, then to files, atomically."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from ..engine import LintError, Settings, analyze
+from ..files import discover
+from ..findings import FileResult, Finding, Fix
+from .text import SourceFile, apply_edits, overlaps, write_atomic
+
+MAX_PASSES = 25  # each pass applies every fix that does not overlap an earlier one
+
+
+def applies(fix: Fix, unsafe: bool) -> bool:
+    return fix.applicability == "safe" or (unsafe and fix.applicability == "unsafe")
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    path: str
+    before: str = ""
+    after: str = ""
+    fixed: tuple[Finding, ...] = ()
+    left: tuple[Finding, ...] = ()
+    error: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+    def diff(self) -> str:
+        return "".join(
+            difflib.unified_diff(
+                self.before.splitlines(keepends=True),
+                self.after.splitlines(keepends=True),
+                fromfile=self.path,
+                tofile=self.path,
+            )
+        )
+
+
+def fix_text(
+    text: str, path: str, settings: Settings, unsafe: bool = False
+) -> tuple[str, list[Finding], list[Finding]]:
+    """(fixed text, findings fixed, findings left). Raises LintError if the text cannot be parsed."""
+    settings = replace(settings, fix_style=settings.fix_style or "spatial")
+    fixed: list[Finding] = []
+    current = text
+    for _ in range(MAX_PASSES):
+        try:
+            findings = analyze(current, path, settings).findings
+        except LintError:
+            if current is text:
+                raise
+            raise LintError("a fix produced code that does not parse; nothing was written") from None
+        chosen: list[Finding] = []
+        for found in findings:
+            fix = found.fix
+            if fix is None or not applies(fix, unsafe):
+                continue
+            if any(overlaps(fix.edits, other.fix.edits) for other in chosen if other.fix):
+                continue  # the next pass sees it again, on the updated text
+            chosen.append(found)
+        if not chosen:
+            return current, fixed, findings
+        current = apply_edits(current, [e for f in chosen if f.fix for e in f.fix.edits])
+        fixed.extend(chosen)
+    return current, fixed, analyze(current, path, settings).findings
+
+
+def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FixOutcome:
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return FixOutcome(path, error=exc.strerror or str(exc))
+    try:
+        source = SourceFile.decode(raw)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return FixOutcome(path, error=f"cannot decode the file: {exc}")
+    try:
+        after, fixed, left = fix_text(source.text, path, settings, unsafe)
+    except LintError as exc:
+        return FixOutcome(path, error=str(exc))
+    except Exception as exc:  # one bad file must not stop the run, nor be written
+        return FixOutcome(path, error=f"internal error, please report it: {type(exc).__name__}: {exc}")
+    outcome = FixOutcome(path, source.text, after, tuple(fixed), tuple(left))
+    if write and outcome.changed:
+        try:
+            write_atomic(path, source.encode(after))
+        except OSError as exc:
+            return replace(outcome, after=source.text, fixed=(), error=f"cannot write: {exc.strerror or exc}")
+    return outcome
+
+
+def fix_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    settings: Settings,
+    exclude: Iterable[str] = (),
+    unsafe: bool = False,
+    write: bool = True,
+) -> Iterator[FixOutcome]:
+    for item in discover([Path(p) for p in paths], tuple(exclude)):
+        if isinstance(item, FileResult):
+            yield FixOutcome(item.path, error=item.error)
+        else:
+            yield fix_file(str(item), settings, unsafe, write)
