@@ -101,19 +101,19 @@ def _per_step(site: DropoutSite, ctx: FixContext) -> Fix | None:
     targets = [t for t in site.targets if t.certain] or list(site.targets)
     rank = sequence_rank(targets[0].node)
     work = inner(site.dropout)
-    note = ""
-    if ctx.style == "merge":
-        try:
-            return _merge(site, ctx)
-        except NoFix as why:
-            note = f" (cannot merge: {why})"
-    if work.kind == "AlphaDropout":
+    if work.kind == "AlphaDropout":  # not a plain dropout: no merge, no SpatialDropout1D
         shape = time_shared_shape(rank)
         return Fix(
             "display-only",
             f"Add noise_shape={shape} to AlphaDropout; not applied, because tf.keras 2.x's "
             "AlphaDropout cannot fill None entries of a noise shape",
         )
+    note = ""
+    if ctx.style == "merge":
+        try:
+            return _merge(site, ctx)
+        except NoFix as why:
+            note = f" (cannot merge: {why})"
     if ctx.style != "noise-shape" and rank == 3:
         try:
             fix = _spatial(site.dropout, ctx)
@@ -133,17 +133,25 @@ def _args(call: cst.Call) -> tuple[list[cst.Arg], dict[str, cst.Arg]]:
 def _spelling(work: LayerNode, call: cst.Call, ctx: FixContext) -> tuple[cst.BaseExpression, list]:
     """How this file can name SpatialDropout1D next to the Dropout it uses, and the imports that takes."""
     module = (work.qualname or "").rpartition(".")[0]
-    if not (module.endswith(".layers") or module.endswith(".layers.core") or module in KERAS_ROOTS):
+    if not _has_spatial(module):
         raise NoFix(f"{module or 'this module'} has no SpatialDropout1D")
     func = call.func
     if isinstance(func, cst.Attribute):
         return func.with_changes(attr=cst.Name(SPATIAL)), []
     if not isinstance(func, cst.Name):
         raise NoFix("the Dropout class is not named directly")
-    statements = [s for s in ctx.index.binding_imports(func.value) if module_name(s) == module]
+    # Every import of the name (try/except fallbacks) learns the new one.
+    statements = ctx.index.binding_imports(func.value)
+    if not all(_has_spatial(module_name(s)) for s in statements):
+        raise NoFix(f"{func.value} is also imported from elsewhere")
     if not statements and module not in ctx.index.star_modules():
         raise NoFix(f"{func.value} is not imported from {module}")
     return cst.Name(SPATIAL), statements
+
+
+def _has_spatial(module: str) -> bool:
+    """Keras modules that export SpatialDropout1D next to Dropout."""
+    return module.endswith((".layers", ".layers.core")) or module in KERAS_ROOTS
 
 
 def _spatial(dropout: LayerNode, ctx: FixContext) -> Fix:

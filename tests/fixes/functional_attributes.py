@@ -3,7 +3,7 @@ from tensorflow.keras import layers
 
 
 def build():
-    inp = tf.keras.Input((12, 8))
+    inp = tf.keras.Input((12, 8), dtype="int32")
     x = layers.Embedding(100, 8)(inp[:, :, 0])
     x = layers.Dropout(
         0.1,

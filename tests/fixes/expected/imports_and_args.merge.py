@@ -1,0 +1,21 @@
+try:
+    from tensorflow.keras.layers import GRU, Embedding
+except ImportError:
+    from keras.layers import GRU, Embedding
+import keras
+from keras.layers import *  # noqa: F403
+
+
+def build():
+    return keras.Sequential(
+        [
+            keras.Input((7,), dtype="int32"),
+            Embedding(50, 6),
+            GRU(6, return_sequences=True, dropout=0.1),
+            Dropout(0.2, [None, 1, 6]),
+            GRU(6, return_sequences=True),
+            AlphaDropout(0.1),
+            GRU(6, return_sequences=True),
+            GRU(3, dropout=0.3),
+        ]
+    )

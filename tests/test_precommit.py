@@ -1,0 +1,63 @@
+"""The pre-commit hooks, run by the real ``pre-commit`` against this repository."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, _script
+
+BUGGY = """\
+from keras import layers
+from keras.models import Sequential
+
+model = Sequential([layers.LSTM(8, return_sequences=True), layers.Dropout(0.2), layers.LSTM(4)])
+"""
+
+
+@pytest.fixture(scope="module")
+def precommit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        PRE_COMMIT_HOME=str(tmp_path_factory.mktemp("pre-commit-home")),
+        GIT_AUTHOR_NAME="test",
+        GIT_AUTHOR_EMAIL="test@example.invalid",
+        GIT_COMMITTER_NAME="test",
+        GIT_COMMITTER_EMAIL="test@example.invalid",
+    )
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def hook(env: dict[str, str], repo: Path, hook_id: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_script("pre-commit"), "try-repo", str(ROOT), hook_id, "--files", "model.py", "--color", "never"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def test_check_fails_fix_rewrites_then_check_passes(tmp_path: Path, precommit_env: dict[str, str]) -> None:
+    repo = tmp_path / "project"
+    repo.mkdir()
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=precommit_env)
+    (repo / "model.py").write_text(BUGGY)
+    subprocess.run(["git", "add", "model.py"], cwd=repo, check=True, env=precommit_env)
+
+    check = hook(precommit_env, repo, "rnn-dropout-lint")
+    assert check.returncode == 1, check.stdout + check.stderr
+    assert "model.py:4:60: RDL001 Dropout(0.2) draws a new mask" in check.stdout
+
+    fixing = hook(precommit_env, repo, "rnn-dropout-lint-fix")
+    assert fixing.returncode == 1, fixing.stdout + fixing.stderr  # pre-commit fails when files change
+    assert "files were modified by this hook" in fixing.stdout
+    assert "layers.SpatialDropout1D(0.2)" in (repo / "model.py").read_text()
+
+    again = hook(precommit_env, repo, "rnn-dropout-lint")
+    assert again.returncode == 0, again.stdout + again.stderr

@@ -1,0 +1,74 @@
+"""Fixed models, built with real TensorFlow: same shapes and weights, one mask per sequence."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import keras
+import numpy as np
+
+from .conftest import ROOT
+
+CASES = sorted((ROOT / "tests" / "fixes").glob("*.py"))
+
+
+def build(path: Path) -> Any:
+    spec = importlib.util.spec_from_file_location(f"model_{path.stem}_{abs(hash(path))}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.build()
+
+
+def dropout_layers(model: Any) -> list[Any]:
+    """Dropout-family layers in model order, wrappers included (TimeDistributed(Dropout))."""
+    found = []
+    for layer in model.layers:
+        inner = getattr(layer, "layer", None)
+        if isinstance(layer, keras.layers.Dropout) or isinstance(inner, keras.layers.Dropout) or isinstance(layer, keras.layers.AlphaDropout):
+            found.append(layer)
+    return found
+
+
+def mask_constant_over_time(layer: Any) -> bool:
+    """Apply the layer alone in training mode to ones: is its mask the same at every step?"""
+    shape = [2, *(d or 3 for d in layer.input.shape[1:])]
+    out = np.asarray(layer(np.ones(shape, "float32"), training=True))
+    return bool(np.all(out == out[:, :1]))
+
+
+def fix(cli: str, path: Path, style: str) -> None:
+    result = subprocess.run(
+        [cli, "check", "--fix", "--fix-style", style, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode in (0, 1), result.stderr
+    assert not result.stderr.startswith("Fixed 0"), result.stderr
+
+
+@pytest.mark.parametrize("style", ["spatial", "noise-shape"])
+@pytest.mark.parametrize("case", CASES, ids=[c.stem for c in CASES])
+def test_fixed_model_has_same_shapes_and_weights_and_time_shared_masks(
+    cli: str, tmp_path: Path, case: Path, style: str
+) -> None:
+    before = build(case)
+    target = tmp_path / case.name
+    shutil.copy(case, target)
+    fix(cli, target, style)
+    after = build(target)
+    assert after.output_shape == before.output_shape
+    assert after.count_params() == before.count_params()
+    old_layers, new_layers = dropout_layers(before), dropout_layers(after)
+    assert len(old_layers) == len(new_layers)
+    sequence = [len(layer.input.shape) >= 3 for layer in new_layers]
+    assert any(not mask_constant_over_time(o) for o, seq in zip(old_layers, sequence, strict=True) if seq)
+    for layer, seq in zip(new_layers, sequence, strict=True):
+        if seq and not (isinstance(layer, keras.layers.AlphaDropout) and layer.noise_shape is None):
+            assert mask_constant_over_time(layer), (layer.name, type(layer).__name__)
