@@ -58,9 +58,7 @@ def test_fixed_files_parse_stay_fixed_and_change_only_flagged_code(
         assert target.read_text() == fixed, source.name
         assert "Fixed 0 finding(s)" in second.stderr, source.name
         left = json.loads(run(cli, "check", "--output-format", "json", "--unsafe-fixes", str(target)).stdout)
-        assert all(r["fix"] is None or r["fix"]["applicability"] == "display-only" for r in left), (
-            source.name
-        )
+        assert all(r["fix"] is None or r["fix"]["applicability"] == "display-only" for r in left), source.name
         if first.stderr.startswith("Fixed 0"):
             assert fixed == original
         # Only the flagged calls, the layers they merge into, and import lines change.
@@ -101,7 +99,10 @@ def _untouched_lines_survive(before: str, after: str, allowed: set[int]) -> list
     return missing
 
 
-BUGGY = "from keras import layers\n\nlayers.LSTM(4)(layers.Dropout(0.1)(layers.LSTM(4, return_sequences=True)(x)))\n"
+BUGGY = (
+    "from keras import layers\n\n"
+    "layers.LSTM(4)(layers.Dropout(0.1)(layers.LSTM(4, return_sequences=True)(x)))\n"
+)
 
 
 def test_clean_file_is_not_rewritten(cli: str, tmp_path: Path) -> None:
@@ -165,7 +166,9 @@ def test_diff_writes_nothing(cli: str, tmp_path: Path) -> None:
 
 def test_fix_reports_fixed_and_left_and_exit_code(cli: str, tmp_path: Path) -> None:
     target = tmp_path / "model.py"
-    target.write_text(BUGGY + "layers.GRU(2)(layers.AlphaDropout(0.1)(layers.GRU(2, return_sequences=True)(x)))\n")
+    target.write_text(
+        BUGGY + "layers.GRU(2)(layers.AlphaDropout(0.1)(layers.GRU(2, return_sequences=True)(x)))\n"
+    )
     result = run(cli, "check", "--fix", str(target))
     assert result.returncode == 1  # the AlphaDropout is only a suggestion
     lines = result.stdout.splitlines()

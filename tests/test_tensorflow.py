@@ -33,7 +33,11 @@ def dropout_layers(model: Any) -> list[Any]:
     found = []
     for layer in model.layers:
         inner = getattr(layer, "layer", None)
-        if isinstance(layer, keras.layers.Dropout) or isinstance(inner, keras.layers.Dropout) or isinstance(layer, keras.layers.AlphaDropout):
+        if (
+            isinstance(layer, keras.layers.Dropout)
+            or isinstance(inner, keras.layers.Dropout)
+            or isinstance(layer, keras.layers.AlphaDropout)
+        ):
             found.append(layer)
     return found
 

@@ -2,8 +2,8 @@ try:
     from tensorflow.keras.layers import GRU, Embedding
 except ImportError:
     from keras.layers import GRU, Embedding
-import keras
 from keras.layers import *  # noqa: F403
+import keras
 
 
 def build():

@@ -1,11 +1,9 @@
 try:
-    from tensorflow.keras.layers import GRU, Embedding
-    from tensorflow.keras.layers import Dropout as Drop
+    from tensorflow.keras.layers import GRU, Dropout as Drop, Embedding
 except ImportError:
-    from keras.layers import GRU, Embedding
-    from keras.layers import Dropout as Drop
-import keras
+    from keras.layers import GRU, Dropout as Drop, Embedding
 from keras.layers import *  # noqa: F403
+import keras
 
 
 def build():

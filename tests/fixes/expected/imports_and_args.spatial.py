@@ -1,9 +1,9 @@
 try:
-    from tensorflow.keras.layers import GRU, Embedding, SpatialDropout1D
+    from tensorflow.keras.layers import GRU, SpatialDropout1D, Embedding
 except ImportError:
-    from keras.layers import GRU, Embedding, SpatialDropout1D
-import keras
+    from keras.layers import GRU, SpatialDropout1D, Embedding
 from keras.layers import *  # noqa: F403
+import keras
 
 
 def build():
