@@ -146,19 +146,26 @@ def lint_source(
     return analyze(source, path, settings).findings
 
 
+def read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError as exc:
+        raise LintError(exc.strerror or str(exc)) from None
+
+
+def internal_error(exc: Exception) -> str:
+    return f"internal error, please report it: {type(exc).__name__}: {exc}"
+
+
 def lint_file(path: str | os.PathLike[str], settings: Settings = Settings()) -> FileResult:
     name = os.fspath(path)
     try:
-        with open(name, "rb") as handle:
-            source = handle.read()
-    except OSError as exc:
-        return FileResult(name, error=exc.strerror or str(exc))
-    try:
-        return FileResult(name, tuple(lint_source(source, name, settings)))
+        return FileResult(name, tuple(lint_source(read_bytes(name), name, settings)))
     except LintError as exc:
         return FileResult(name, error=str(exc))
     except Exception as exc:  # one bad file must not stop the run
-        return FileResult(name, error=f"internal error, please report it: {type(exc).__name__}: {exc}")
+        return FileResult(name, error=internal_error(exc))
 
 
 def lint_paths(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..engine import LintError, Settings, analyze
+from ..engine import LintError, Settings, analyze, internal_error, read_bytes
 from ..files import discover
 from ..findings import FileResult, Finding, Fix
 from .text import SourceFile, apply_edits, overlaps, write_atomic
@@ -75,20 +75,14 @@ def fix_text(
 
 def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FixOutcome:
     try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as exc:
-        return FixOutcome(path, error=exc.strerror or str(exc))
-    try:
-        source = SourceFile.decode(raw)
-    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return FixOutcome(path, error=f"cannot decode the file: {exc}")
-    try:
+        source = SourceFile.decode(read_bytes(path))
         after, fixed, left = fix_text(source.text, path, settings, unsafe)
     except LintError as exc:
         return FixOutcome(path, error=str(exc))
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return FixOutcome(path, error=f"cannot decode the file: {exc}")
     except Exception as exc:  # one bad file must not stop the run, nor be written
-        return FixOutcome(path, error=f"internal error, please report it: {type(exc).__name__}: {exc}")
+        return FixOutcome(path, error=internal_error(exc))
     outcome = FixOutcome(path, source.text, after, tuple(fixed), tuple(left))
     if write and outcome.changed:
         try:

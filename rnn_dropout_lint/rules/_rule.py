@@ -8,6 +8,22 @@ from dataclasses import dataclass
 from ..findings import Finding
 from ..graph import LayerGraph
 
+# RDL001 and RDL002 share their fixes.
+PER_STEP_FIX_SAFETY = """
+Safe fix. The default style, `spatial`, turns `Dropout(r)` on a 3-D sequence into
+`SpatialDropout1D(r)`, spelled the way the file spells Keras (`layers.Dropout` becomes
+`layers.SpatialDropout1D`; a bare `Dropout` gets `SpatialDropout1D` added to its
+`from ... import` line, which drops `Dropout` if nothing else uses it), and
+`TimeDistributed(Dropout(r))` into `SpatialDropout1D(r)`. Where that does not fit
+(ConvLSTM sequences, a module without `SpatialDropout1D`) and with
+`--fix-style noise-shape`, it adds a rank-correct `noise_shape=(None, 1, None, ...)`.
+Shapes and weights stay the same. `--fix-style merge` deletes the layer and passes its
+rate as `dropout=` to the recurrent layer it feeds; that fix is unsafe (it changes the
+model's layer list, and tf.keras 2.x's cuDNN path redraws that mask per step) and applies
+only with `--unsafe-fixes`. `AlphaDropout` is only suggested: tf.keras 2.x's
+`AlphaDropout` cannot fill `None` entries of a noise shape.
+"""
+
 DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
 
 

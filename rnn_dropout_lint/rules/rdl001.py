@@ -8,7 +8,7 @@ from ..facts import emits_sequence, is_recurrent
 from ..findings import Finding
 from ..graph import LayerGraph, Tri
 from ._report import drawing, dropout_call, finding, listing, path_tri, remedies
-from ._rule import Rule
+from ._rule import PER_STEP_FIX_SAFETY, Rule
 from ._sites import Reach, dropout_sites, per_step_mask
 
 
@@ -77,9 +77,6 @@ model = keras.Sequential([
     layers.LSTM(32),
 ])
 """,
-    fix_safety="""
-No autofix yet. Replacing the layer changes only which units are dropped, not the
-model's shapes or weights.
-""",
+    fix_safety=PER_STEP_FIX_SAFETY,
     check=check,
 )

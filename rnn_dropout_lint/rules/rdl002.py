@@ -8,7 +8,7 @@ from ..facts import emits_sequence, is_recurrent
 from ..findings import Finding
 from ..graph import LayerGraph, Tri
 from ._report import drawing, dropout_call, finding, listing, remedies, source_phrase
-from ._rule import Rule
+from ._rule import PER_STEP_FIX_SAFETY, Rule
 from ._sites import dropout_sites, per_step_mask
 
 
@@ -60,9 +60,6 @@ x = layers.Embedding(20000, 128)(tokens)
 x = layers.SpatialDropout1D(0.3)(x)
 x = layers.LSTM(64)(x)
 """,
-    fix_safety="""
-No autofix yet. Replacing the layer changes only which units are dropped, not the
-model's shapes or weights.
-""",
+    fix_safety=PER_STEP_FIX_SAFETY,
     check=check,
 )

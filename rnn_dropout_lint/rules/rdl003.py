@@ -66,6 +66,6 @@ x = layers.LSTM(32)(x)
 x = layers.Dropout(0.2, noise_shape=(None, 1, None))(x)
 x = layers.LSTM(32)(x)
 """,
-    fix_safety="No autofix yet. Setting axis 1 to 1 keeps every shape and weight.",
+    fix_safety="Safe fix where the noise shape is a literal: its time entry becomes `1`.",
     check=check,
 )

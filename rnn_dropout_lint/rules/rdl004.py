@@ -59,6 +59,6 @@ x = layers.LSTM(32)(x)
 x = layers.Dropout(0.2, noise_shape=(None, 1, 64))(x)
 x = layers.LSTM(32)(x)
 """,
-    fix_safety="No autofix yet. Replacing the batch entry with None keeps every shape and weight.",
+    fix_safety="Safe fix where the noise shape is a literal: its batch entry becomes `None`.",
     check=check,
 )
