@@ -66,9 +66,7 @@ def parse(source: bytes | str, legacy: bool = False) -> tuple[cst.Module, bool]:
     try:
         return cst.parse_module(source), False
     except cst.ParserSyntaxError as exc:
-        error = LintError(
-            f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}"
-        )
+        error = LintError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
         rewritten = python2_to_3(_text(source)) if legacy else None
         if rewritten is None:
             raise error from None
@@ -101,11 +99,13 @@ def _build(
 
 def check_graph(graph: LayerGraph, settings: Settings = Settings()) -> list[Finding]:
     """Run the selected rules over a graph, however it was built."""
-    best: dict[tuple[str, int, int, int | None], Finding] = {}
+    best: dict[tuple[object, ...], Finding] = {}
     for rule in settings.selection.rules():
         for found in rule.check(graph):
             # One finding per code and place: the same line can be reached in several contexts.
-            key = (found.code, found.row, found.col, found.cell)
+            # Runtime nodes without a source line are told apart by their layer name.
+            name = found.node.name if found.node is not None else None
+            key = (found.code, found.path, found.row, found.col, found.cell, name)
             kept = best.get(key)
             if kept is None or (found.certain and not kept.certain):
                 best[key] = found
@@ -139,9 +139,7 @@ def analyze(source: bytes | str, path: str = "-", settings: Settings = Settings(
     return Analysis(findings, module, legacy)
 
 
-def lint_source(
-    source: bytes | str, path: str = "-", settings: Settings = Settings()
-) -> list[Finding]:
+def lint_source(source: bytes | str, path: str = "-", settings: Settings = Settings()) -> list[Finding]:
     """Findings for one source text. Raises :class:`LintError` when it cannot be parsed."""
     return analyze(source, path, settings).findings
 

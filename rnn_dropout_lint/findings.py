@@ -53,6 +53,8 @@ class Finding:
     cell: int | None = None
     layers: tuple[LayerRef, ...] = ()
     fix: Fix | None = None
+    # What the runtime checker saw: "confirmed: input (None, 100, 64)", "refuted: ...".
+    verification: str | None = None
     # The graph node the finding is about, for fixers and the runtime cross-check.
     node: LayerNode | None = field(default=None, compare=False, repr=False)
 

@@ -66,6 +66,8 @@ class LayerNode:
     wrapped: LayerNode | None = None
     # The class as the code names it, e.g. "tensorflow.keras.layers.Dropout".
     qualname: str | None = None
+    # The layer's name, where known (runtime graphs): messages use it when there is no line.
+    name: str | None = None
     # Front-end handle: a libcst Call for static graphs, a layer object for runtime ones.
     origin: Any = None
     span: Span | None = None

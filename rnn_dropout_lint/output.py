@@ -18,7 +18,8 @@ def _location(f: Finding) -> str:
 
 def text_line(f: Finding) -> str:
     """``path:row:col: CODE message`` (notebooks: ``path:cell N:row:col: ...``)."""
-    return f"{_location(f)}: {f.code} {f.message}"
+    note = f" [{f.verification}]" if f.verification else ""
+    return f"{_location(f)}: {f.code} {f.message}{note}"
 
 
 def fixed_line(f: Finding) -> str:
@@ -29,7 +30,7 @@ def fixed_line(f: Finding) -> str:
 
 def json_record(f: Finding) -> dict[str, Any]:
     """One finding shaped like ruff's JSON output."""
-    return {
+    record = {
         "cell": f.cell,
         "code": f.code,
         "end_location": {"column": f.end_col, "row": f.end_row},
@@ -40,6 +41,9 @@ def json_record(f: Finding) -> dict[str, Any]:
         "noqa_row": f.row,
         "url": None,
     }
+    if f.verification is not None:
+        record["verification"] = f.verification
+    return record
 
 
 def _fix_record(fix: Fix) -> dict[str, Any]:

@@ -74,4 +74,3 @@ def module_name(stmt: cst.ImportFrom) -> str:
 
 def imported_name(alias: cst.ImportAlias) -> str:
     return cst.helpers.get_full_name_for_node(alias.name) or ""
-

@@ -70,9 +70,7 @@ def overlaps(a: Iterable[Edit], b: Iterable[Edit]) -> bool:
     def key(e: Edit) -> tuple[tuple[int, int], tuple[int, int]]:
         return (e.row, e.col), (e.end_row, e.end_col)
 
-    return any(
-        (key(x)[0] < key(y)[1] and key(y)[0] < key(x)[1]) or key(x) == key(y) for x in a for y in b
-    )
+    return any((key(x)[0] < key(y)[1] and key(y)[0] < key(x)[1]) or key(x) == key(y) for x in a for y in b)
 
 
 def write_atomic(path: str, data: bytes) -> None:

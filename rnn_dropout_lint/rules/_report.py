@@ -21,7 +21,9 @@ def label(node: LayerNode) -> str:
 
 def line_of(graph: LayerGraph, node: LayerNode) -> str:
     span = graph.span(node)
-    return f" (line {span.row})" if span is not None else ""
+    if span is not None:
+        return f" (line {span.row})"
+    return f" ('{node.name}')" if node.name else ""
 
 
 def named(graph: LayerGraph, node: LayerNode) -> str:

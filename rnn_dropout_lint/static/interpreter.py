@@ -177,9 +177,7 @@ class _Interpreter:
         rng = self.positions(node.origin) if isinstance(node.origin, cst.CSTNode) else None
         if rng is None:
             return None
-        return Span(
-            rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1, self.graph.path
-        )
+        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1, self.graph.path)
 
     # ------------------------------------------------------------------ state
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:

@@ -1,0 +1,122 @@
+"""The child process of ``verify``: builds each target's model and reports its findings.
+
+It runs the user's code, so it runs apart from the linter: a target that raises,
+hangs or dies takes only this process down. Results go to the parent as JSON
+lines on a private copy of stdout; whatever the user's code prints goes to stderr.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+class TargetError(Exception):
+    """A target that cannot be built; the message is one line."""
+
+
+def load_model(target: str, call_args: dict[str, Any], index: int) -> Any:
+    if target.endswith((".keras", ".h5")) and ":" not in target:
+        if not os.path.exists(target):
+            raise TargetError(f"no such model file: {target}")
+        import keras
+
+        return keras.saving.load_model(target, compile=False)
+    module_part, sep, function = target.rpartition(":")
+    if not sep or not module_part or not function:
+        raise TargetError("expected path/to/file.py:function, package.module:function or a .keras/.h5 file")
+    if module_part.endswith(".py") or os.sep in module_part:
+        path = os.path.abspath(module_part)
+        if not os.path.isfile(path):
+            raise TargetError(f"no such file: {module_part}")
+        sys.path.insert(0, os.path.dirname(path))
+        spec = importlib.util.spec_from_file_location(f"rnn_dropout_lint_target_{index}", path)
+        if spec is None or spec.loader is None:
+            raise TargetError(f"cannot load {module_part}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    else:
+        if os.getcwd() not in sys.path:
+            sys.path.insert(0, os.getcwd())
+        try:
+            module = importlib.import_module(module_part)
+        except ModuleNotFoundError as exc:
+            raise TargetError(f"no module named {exc.name!r}") from None
+    builder = getattr(module, function, None)
+    if builder is None or not callable(builder):
+        raise TargetError(f"{module_part} has no function {function!r}")
+    return builder(**call_args)
+
+
+def run_target(target: str, job: dict[str, Any], index: int, recorder: Any) -> dict[str, Any]:
+    from ..engine import Settings, check_graph
+    from ..facts import inner, is_dropout_family
+    from ..rules import RULES, Selection
+    from .tracing import keras_modules, trace
+
+    model = load_model(target, job.get("call_args") or {}, index)
+    if not any(isinstance(model, module.Model) for module in keras_modules()):
+        raise TargetError(f"returned {type(model).__name__}, not a Keras model")
+    graph = trace(model, recorder)
+    settings = Settings(selection=Selection(select=tuple(RULES)), report_uncertain=True)
+    findings = []
+    for found in check_graph(graph, settings):
+        node = found.node
+        record = {
+            "code": found.code,
+            "message": found.message,
+            "path": found.path,
+            "row": found.row,
+            "col": found.col,
+            "certain": found.certain,
+            "input_shape": list(node.input_shape) if node is not None and node.input_shape else None,
+            "mask_varies": None,
+        }
+        if job.get("probe_mask") and node is not None and is_dropout_family(node):
+            record["mask_varies"] = probe_mask(node.origin, node.input_shape)
+        findings.append(record)
+    built = [
+        {"path": n.span.path, "row": n.span.row, "kind": inner(n).kind, "input_shape": n.input_shape}
+        for n in graph.nodes
+        if n.span is not None and is_dropout_family(n)
+    ]
+    return {"findings": findings, "layers": built}
+
+
+def probe_mask(layer: Any, input_shape: Any) -> bool:
+    """Apply the layer alone in training mode to ones: does its mask change along the time axis?"""
+    import numpy as np
+
+    shape = [2] + [4 if d is None else int(d) for d in (input_shape or (None, 4, 4))[1:]]
+    out = np.asarray(layer(np.ones(shape, "float32"), training=True))
+    return not bool(np.all(out == out[:, :1]))
+
+
+def main() -> None:
+    protocol: TextIO = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)  # the user's prints must not reach the protocol
+    job = json.loads(sys.stdin.read())
+    os.chdir(job.get("cwd") or os.getcwd())
+    from .tracing import Recorder
+
+    recorder = Recorder()
+    recorder.install()  # imports Keras and TensorFlow, once for every target
+    for index, target in enumerate(job["targets"]):
+        protocol.write(json.dumps({"event": "start", "index": index}) + "\n")
+        try:
+            result = run_target(target, job, index, recorder)
+        except TargetError as exc:
+            result = {"error": str(exc)}
+        except BaseException as exc:
+            result = {"error": f"raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
+        protocol.write(json.dumps({"event": "result", "index": index, **result}) + "\n")
+
+
+if __name__ == "__main__":
+    main()
