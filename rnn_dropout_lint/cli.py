@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .fix.styles import STYLES
@@ -84,6 +84,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="GLOB",
         help="skip files and folders matching GLOB (name or path; repeatable)",
     )
+    check.add_argument("--config", metavar="FILE", help="read [tool.rnn-dropout-lint] from this file")
+    check.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    check.add_argument("--stdin-filename", metavar="PATH", help="the name to report for '-' (standard input)")
+    check.add_argument("--statistics", action="store_true", help="count the findings per code")
+    check.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when there are findings (errors still exit 2)"
+    )
     check.add_argument(
         "--verify",
         action="append",
@@ -99,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument(
         "--fix-style",
         choices=STYLES,
-        default="spatial",
+        default=None,
         help="spatial: SpatialDropout1D (default; noise-shape where it does not fit); "
         "noise-shape: add a time-shared noise_shape; merge: move the rate to the next "
         "recurrent layer's dropout= (unsafe)",
@@ -204,32 +211,116 @@ def _run_targets(args: argparse.Namespace, targets: list[str]) -> list | None:
     return results
 
 
-def _check(args: argparse.Namespace) -> int:
-    from .engine import Settings, lint_paths
+def _project(args: argparse.Namespace) -> tuple[Settings, Callable[[str], Settings], tuple[str, ...]] | None:
+    """Settings from pyproject.toml and the command line (which wins), per file."""
+    from pathlib import Path
 
-    selection = _selection(args)
-    if selection is None:
-        return EXIT_ERROR
+    from . import config as cfg
+    from .engine import Settings
+    from .keras_table import DEFAULT_TABLE
+    from .rules import Selection, SelectionError
+
+    try:
+        if args.isolated:
+            conf = cfg.Config()
+        elif args.config:
+            conf = cfg.load(Path(args.config))
+        else:
+            start = next((p for p in args.paths if p != "-"), ".")
+            found = cfg.find(Path(start))
+            conf = cfg.load(found) if found is not None else cfg.Config()
+        selection = Selection.parse(
+            args.select if args.select is not None else conf.select,
+            (*conf.extend_select, *args.extend_select),
+            (*conf.ignore, *args.ignore),
+        )
+    except (cfg.ConfigError, SelectionError) as exc:
+        print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
+        return None
+    wants_fixes = args.fix or args.diff or args.output_format in ("json", "sarif")
+    settings = Settings(
+        selection=selection,
+        report_uncertain=args.report_uncertain or conf.report_uncertain or bool(args.verify),
+        table=DEFAULT_TABLE.extended(
+            recurrent=conf.extra_recurrent_layers, transparent=conf.extra_transparent_layers
+        ),
+        fix_style=(args.fix_style or conf.fix_style or "spatial") if wants_fixes else None,
+    )
+    root = conf.root.absolute().as_posix()
+    exclude = (
+        *conf.exclude,
+        *(f"{root}/{pattern}" for pattern in conf.exclude),
+        *args.exclude,
+    )
+
+    def settings_for(path: str) -> Settings:
+        ignored = conf.ignored_codes_for(path)
+        return replace(settings, selection=selection.with_ignored(ignored)) if ignored else settings
+
+    return settings, settings_for, exclude
+
+
+class _Progress:
+    """A progress bar on stderr, only for people watching a terminal (never in CI logs)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.total, self.done, self.enabled = total, 0, enabled and total > 1
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled:
+            filled = 30 * self.done // self.total
+            bar = "#" * filled + "-" * (30 - filled)
+            sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} files")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def _check(args: argparse.Namespace) -> int:
+    import time
+
+    started = time.perf_counter()
     if args.verify and (args.fix or args.diff):
         print("rnn-dropout-lint: error: --verify does not combine with --fix or --diff", file=sys.stderr)
         return EXIT_ERROR
-    wants_fixes = args.fix or args.diff or args.output_format == "json"
-    settings = Settings(
-        selection=selection,
-        report_uncertain=args.report_uncertain,
-        fix_style=args.fix_style if wants_fixes else None,
-    )
-    if args.fix or args.diff:
-        return _fix(args, settings)
-    if args.verify:  # uncertain static findings are what the runtime check decides
-        settings = replace(settings, report_uncertain=True)
-    findings = []
-    errors = 0
-    for result in lint_paths(args.paths, settings, args.exclude):
-        if result.error is not None:
+    if "-" in args.paths and len(args.paths) > 1:
+        print("rnn-dropout-lint: error: '-' (standard input) cannot be mixed with paths", file=sys.stderr)
+        return EXIT_ERROR
+    project = _project(args)
+    if project is None:
+        return EXIT_ERROR
+    _, settings_for, exclude = project
+    if args.paths == ["-"]:
+        return _stdin(args, settings_for(args.stdin_filename or "-"))
+    from pathlib import Path
+
+    from .files import discover
+    from .findings import FileResult
+
+    items = list(discover([Path(p) for p in args.paths], exclude))
+    progress = _Progress(len(items), sys.stderr.isatty() and args.output_format in ("text", "github"))
+    findings: list[Finding] = []
+    fixed: list[Finding] = []
+    errors = changed = 0
+    for item in items:
+        outcome = _one_file(args, item, settings_for)
+        progress.step()
+        if outcome.error is not None:
             errors += 1
-            print(error_line(result.path, result.error), file=sys.stderr, flush=True)
-        findings.extend(result.findings)
+            progress.close()
+            print(error_line(outcome.path, outcome.error), file=sys.stderr, flush=True)
+            continue
+        if not isinstance(outcome, FileResult):
+            changed += outcome.changed
+            fixed.extend(outcome.fixed)
+            if args.diff:
+                sys.stdout.write(outcome.diff())
+        findings.extend(outcome.findings if isinstance(outcome, FileResult) else outcome.left)
+    progress.close()
     if args.verify:
         from .runtime.verify import cross_check
 
@@ -237,54 +328,100 @@ def _check(args: argparse.Namespace) -> int:
         if results is None:
             return EXIT_ERROR
         errors += sum(1 for r in results if r.error)
-        checked = cross_check(findings, results)
-        shown = [f for f in checked if f.certain or args.report_uncertain]
-        sys.stdout.write(render(shown, args.output_format))
-        if errors:
-            return EXIT_ERROR
-        standing = [f for f in shown if not (f.verification or "").startswith("refuted")]
-        return EXIT_FINDINGS if standing else EXIT_CLEAN
-    sys.stdout.write(render(findings, args.output_format))
-    if errors:
-        return EXIT_ERROR
-    return EXIT_FINDINGS if findings else EXIT_CLEAN
-
-
-def _fix(args: argparse.Namespace, settings: Settings) -> int:
-    from .fix.apply import fix_paths
-
-    errors = changed = 0
-    fixed: list[Finding] = []
-    left: list[Finding] = []
-    for outcome in fix_paths(args.paths, settings, args.exclude, args.unsafe_fixes, write=args.fix):
-        if outcome.error is not None:
-            errors += 1
-            print(error_line(outcome.path, outcome.error), file=sys.stderr, flush=True)
-            continue
-        changed += outcome.changed
-        fixed.extend(outcome.fixed)
-        left.extend(outcome.left)
-        if args.diff:
-            sys.stdout.write(outcome.diff())
-    verb = "Fixed" if args.fix else "Would fix"
+        findings = [f for f in cross_check(findings, results) if f.certain or args.report_uncertain]
     if args.fix:
         for f in sorted(fixed, key=lambda f: f.sort_key):
             print(fixed_line(f))
-        sys.stdout.write(render(left, args.output_format) if left or args.output_format == "json" else "")
-    hint = (
-        " (run with --unsafe-fixes to apply the unsafe ones)"
-        if not args.unsafe_fixes and any(f.fix and f.fix.applicability == "unsafe" for f in left)
+    if not args.diff:
+        sys.stdout.write(render(findings, args.output_format))
+    if args.statistics:
+        _statistics(findings, sys.stdout if args.output_format == "text" else sys.stderr)
+    _summary(args, len(items), time.perf_counter() - started, findings, fixed, errors)
+    standing = [f for f in findings if not (f.verification or "").startswith("refuted")]
+    if errors:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_CLEAN
+    if args.diff:
+        return EXIT_FINDINGS if changed else EXIT_CLEAN
+    return EXIT_FINDINGS if standing else EXIT_CLEAN
+
+
+def _one_file(args: argparse.Namespace, path: object, settings_for: Callable[[str], Settings]) -> Any:
+    from .findings import FileResult
+
+    if isinstance(path, FileResult):
+        return path
+    name = str(path)
+    if args.fix or args.diff:
+        from .fix.apply import fix_file
+
+        return fix_file(name, settings_for(name), args.unsafe_fixes, write=args.fix)
+    from .engine import lint_file
+
+    return lint_file(name, settings_for(name))
+
+
+def _stdin(args: argparse.Namespace, settings: Settings) -> int:
+    """``check -``: read the source from standard input; ``--fix`` writes the fixed source to stdout."""
+    from .engine import LintError, lint_notebook, lint_source
+    from .fix.apply import fix_text
+    from .fix.text import SourceFile
+
+    name = args.stdin_filename or "-"
+    raw = sys.stdin.buffer.read()
+    try:
+        text = SourceFile.decode(raw).text
+        if args.fix or args.diff:
+            if name.endswith(".ipynb"):
+                raise LintError("fixing a notebook from standard input is not supported")
+            after, fixed, left = fix_text(text, name, settings, args.unsafe_fixes)
+        elif name.endswith(".ipynb"):
+            after, fixed, left = text, [], lint_notebook(text, name, settings)
+        else:
+            after, fixed, left = text, [], lint_source(raw, name, settings)
+    except (LintError, SyntaxError, UnicodeDecodeError) as exc:
+        print(error_line(name, str(exc)), file=sys.stderr)
+        return EXIT_ERROR
+    if args.fix:
+        sys.stdout.write(after)
+        sys.stderr.write("".join(fixed_line(f) + "\n" for f in fixed))
+        sys.stderr.write(render(left, "text"))
+    elif args.diff:
+        from .fix.apply import FixOutcome
+
+        sys.stdout.write(FixOutcome(name, text, after).diff())
+        return EXIT_FINDINGS if after != text else EXIT_CLEAN
+    else:
+        sys.stdout.write(render(left, args.output_format))
+    if args.statistics:
+        _statistics(left, sys.stdout if args.output_format == "text" and not args.fix else sys.stderr)
+    return EXIT_CLEAN if args.exit_zero or not left else EXIT_FINDINGS
+
+
+def _statistics(findings: list[Finding], out: Any) -> None:
+    from collections import Counter
+
+    from .rules import RULES
+
+    for code, count in sorted(Counter(f.code for f in findings).items()):
+        out.write(f"{count:<6}{code} {RULES[code].summary}\n")
+
+
+def _summary(
+    args: argparse.Namespace, files: int, seconds: float, findings: list, fixed: list, errors: int
+) -> None:
+    fixed_word = "would be fixed" if args.diff else "fixed"
+    unsafe = (
+        "; run with --unsafe-fixes to apply the unsafe ones"
+        if not args.unsafe_fixes and any(f.fix and f.fix.applicability == "unsafe" for f in findings)
         else ""
     )
     print(
-        f"{verb} {len(fixed)} finding(s) in {changed} file(s); {len(left)} left{hint}.",
+        f"{files} file(s) checked in {seconds:.2f} s: {len(findings)} finding(s), "
+        f"{len(fixed)} {fixed_word}, {errors} error(s){unsafe}.",
         file=sys.stderr,
     )
-    if errors:
-        return EXIT_ERROR
-    if args.diff:
-        return EXIT_FINDINGS if changed else EXIT_CLEAN
-    return EXIT_FINDINGS if left else EXIT_CLEAN
 
 
 def run() -> None:

@@ -14,6 +14,8 @@ from .findings import FileResult, Finding
 from .fix.planner import FixContext, plan_fixes
 from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable, layer_markers
+from .noqa import apply_noqa
+from .notebook import Script
 from .rules import Selection
 from .static.interpreter import build_graph
 from .static.legacy import python2_to_3
@@ -31,6 +33,8 @@ class Settings:
     prefilter: bool = True
     # Plan a fix for each finding in this style ("spatial", "noise-shape", "merge"); None: don't.
     fix_style: str | None = None
+    # Honour noqa comments (flake8 does that itself for the plugin).
+    noqa: bool = True
 
 
 class LintError(Exception):
@@ -84,17 +88,9 @@ def parse(source: bytes | str, legacy: bool = False) -> tuple[cst.Module, bool]:
 
 def graph_of(source: bytes | str, path: str = "-", table: KerasTable = DEFAULT_TABLE) -> LayerGraph:
     """The static layer graph of a source text."""
-    module, _ = parse(source, legacy=True)
-    return _build(module, source, path, table, Positions(module))
-
-
-def _build(
-    module: cst.Module, source: bytes | str, path: str, table: KerasTable, positions: Positions
-) -> LayerGraph:
-    try:
-        return build_graph(module, _raw(source), path, table, positions)
-    except RecursionError:
-        raise LintError("nested too deeply to analyse") from None
+    graph = analyze(source, path, Settings(table=table, prefilter=False, noqa=False)).graph
+    assert graph is not None
+    return graph
 
 
 def check_graph(graph: LayerGraph, settings: Settings = Settings()) -> list[Finding]:
@@ -119,24 +115,35 @@ class Analysis:
 
     findings: list[Finding]
     module: cst.Module | None = None
+    graph: LayerGraph | None = None
     legacy: bool = False  # a Python 2 script, analysed but never fixed
 
 
-def analyze(source: bytes | str, path: str = "-", settings: Settings = Settings()) -> Analysis:
+def analyze(
+    source: bytes | str, path: str = "-", settings: Settings = Settings(), script: Script | None = None
+) -> Analysis:
     """Parse, build the graph, run the rules and, if asked, plan fixes.
 
+    ``script`` is given for a notebook's code cells: findings then carry cell-relative
+    rows, while fix edits keep the rows of the script, which is what gets edited.
     Raises :class:`LintError` when the source cannot be parsed.
     """
     if settings.prefilter and not might_contain_finding(_raw(source), settings.table):
         return Analysis([])
-    module, legacy = parse(source, legacy=True)
+    module, legacy = parse(source, legacy=script is None)
     positions = Positions(module)
-    graph = _build(module, source, path, settings.table, positions)
+    cell_of = script.locate if script is not None else None
+    try:
+        graph = build_graph(module, _raw(source), path, settings.table, positions, cell_of)
+    except RecursionError:
+        raise LintError("nested too deeply to analyse") from None
     findings = check_graph(graph, settings)
+    if settings.noqa:
+        findings = apply_noqa(findings, _text(source), script.script_row if script is not None else None)
     if settings.fix_style is not None and findings and not legacy:
         context = FixContext(module, graph, positions, _text(source), settings.fix_style)
         findings = plan_fixes(findings, context)
-    return Analysis(findings, module, legacy)
+    return Analysis(findings, module, graph, legacy)
 
 
 def lint_source(source: bytes | str, path: str = "-", settings: Settings = Settings()) -> list[Finding]:
@@ -156,10 +163,24 @@ def internal_error(exc: Exception) -> str:
     return f"internal error, please report it: {type(exc).__name__}: {exc}"
 
 
+def lint_notebook(text: str, path: str = "-", settings: Settings = Settings()) -> list[Finding]:
+    """Findings for a notebook's code cells, with cell-relative positions."""
+    from .notebook import NotebookError, edits_to_cells, load, script_of
+
+    try:
+        script = script_of(load(text))
+    except NotebookError as exc:
+        raise LintError(str(exc)) from None
+    return edits_to_cells(script, analyze(script.text, path, settings, script).findings)
+
+
 def lint_file(path: str | os.PathLike[str], settings: Settings = Settings()) -> FileResult:
     name = os.fspath(path)
     try:
-        return FileResult(name, tuple(lint_source(read_bytes(name), name, settings)))
+        raw = read_bytes(name)
+        if name.endswith(".ipynb"):
+            return FileResult(name, tuple(lint_notebook(_text(raw), name, settings)))
+        return FileResult(name, tuple(lint_source(raw, name, settings)))
     except LintError as exc:
         return FileResult(name, error=str(exc))
     except Exception as exc:  # one bad file must not stop the run

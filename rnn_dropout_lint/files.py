@@ -31,9 +31,7 @@ SKIPPED_DIRS = frozenset(
         ".ipynb_checkpoints",
     }
 )
-SOURCE_SUFFIXES = (".py",)
-# Named on the command line (pre-commit passes notebooks too) but not read yet.
-DEFERRED_SUFFIXES = (".ipynb",)
+SOURCE_SUFFIXES = (".py", ".ipynb")
 
 
 def excluded(path: Path, patterns: Sequence[str]) -> bool:
@@ -59,7 +57,7 @@ def discover(paths: Sequence[Path], exclude: Sequence[str]) -> Iterator[Path | F
         if path.is_dir():
             yield from _walk(path, exclude)
         elif path.exists() or path.is_symlink():
-            if not excluded(path, exclude) and path.suffix not in DEFERRED_SUFFIXES:
+            if not excluded(path, exclude):
                 yield path
         else:
             yield FileResult(str(path), error="no such file or directory")

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from ._version import __version__
 from .engine import LintError, Settings, lint_source
+from .keras_table import DEFAULT_TABLE, KerasTable
 from .rules import PREFIX, RULES, Selection
 
 LOG = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class Plugin:
     name = "rnn-dropout-lint"
     version = __version__
     report_uncertain: ClassVar[bool] = False
+    table: ClassVar[KerasTable] = DEFAULT_TABLE
     explicit: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, tree: Any, filename: str, lines: Sequence[str]) -> None:
@@ -42,9 +44,21 @@ class Plugin:
             help="rnn-dropout-lint: also report what the analysis cannot decide ('possibly').",
         )
 
+        for kind in ("recurrent", "transparent"):
+            manager.add_option(
+                f"--rdl-extra-{kind}-layers",
+                default=[],
+                comma_separated_list=True,
+                parse_from_config=True,
+                help=f"rnn-dropout-lint: qualified names of your own {kind} layers (mylib.layers.MyLayer).",
+            )
+
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
         cls.report_uncertain = bool(options.rdl_report_uncertain)
+        cls.table = DEFAULT_TABLE.extended(
+            recurrent=options.rdl_extra_recurrent_layers, transparent=options.rdl_extra_transparent_layers
+        )
         cls.explicit = tuple(
             code.strip().upper()
             for code in [*(options.select or ()), *(getattr(options, "extend_select", None) or ())]
@@ -59,7 +73,7 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self.lines)
-        settings = Settings(_EVERY_RULE, report_uncertain=self.report_uncertain)
+        settings = Settings(_EVERY_RULE, self.report_uncertain, self.table, noqa=False)
         try:
             findings = lint_source(source, self.filename, settings)
         except LintError:

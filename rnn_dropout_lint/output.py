@@ -8,7 +8,8 @@ from typing import Any
 
 from .findings import Finding, Fix
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "github")
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _location(f: Finding) -> str:
@@ -39,7 +40,7 @@ def json_record(f: Finding) -> dict[str, Any]:
         "location": {"column": f.col, "row": f.row},
         "message": f.message,
         "noqa_row": f.row,
-        "url": None,
+        "url": _rule_url(f.code),
     }
     if f.verification is not None:
         record["verification"] = f.verification
@@ -61,11 +62,114 @@ def _fix_record(fix: Fix) -> dict[str, Any]:
     }
 
 
+def _rule_url(code: str) -> str | None:
+    from .rules import RULES
+
+    rule = RULES.get(code)
+    return rule.url if rule is not None else None
+
+
 def render(findings: Sequence[Finding], fmt: str) -> str:
     """The whole report for ``findings``; text ends with a newline when non-empty."""
     if fmt == "json":
         return json.dumps([json_record(f) for f in findings], indent=2) + "\n"
+    if fmt == "sarif":
+        return json.dumps(sarif(findings), indent=2) + "\n"
+    if fmt == "github":
+        return "".join(github_line(f) + "\n" for f in findings)
     return "".join(text_line(f) + "\n" for f in findings)
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github_line(f: Finding) -> str:
+    """A GitHub Actions workflow command: an annotation on the line in the pull request."""
+    where = f"cell {f.cell}, " if f.cell is not None else ""
+    properties = ",".join(
+        f"{key}={_escape_property(str(value))}"
+        for key, value in (
+            ("file", f.path),
+            ("line", f.row),
+            ("col", f.col),
+            ("endLine", f.end_row),
+            ("endColumn", f.end_col),
+            ("title", f.code),
+        )
+    )
+    return f"::warning {properties}::{_escape_data(where + f.code + ' ' + f.message)}"
+
+
+def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
+    """A SARIF 2.1.0 log that GitHub code scanning accepts."""
+    from ._version import __version__
+    from .rules import RULES, project_url
+
+    codes = list(RULES)
+    rules = [
+        {
+            "id": rule.code,
+            "name": rule.name,
+            "shortDescription": {"text": rule.summary},
+            "fullDescription": {"text": " ".join(rule.what_it_does.split())},
+            "help": {"text": rule.doc(), "markdown": rule.doc()},
+            "helpUri": rule.url,
+            "defaultConfiguration": {"level": "warning"},
+            "properties": {"tags": ["correctness", "keras"]},
+        }
+        for rule in RULES.values()
+    ]
+    results = []
+    for f in findings:
+        region = {"startLine": f.row, "startColumn": f.col, "endLine": f.end_row, "endColumn": f.end_col}
+        result: dict[str, Any] = {
+            "ruleId": f.code,
+            "ruleIndex": codes.index(f.code),
+            "level": "warning",
+            "message": {"text": f.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": _uri(f.path)},
+                        "region": region,
+                    }
+                }
+            ],
+        }
+        if f.cell is not None:
+            result["properties"] = {"cell": f.cell}
+        results.append(result)
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "rnn-dropout-lint",
+                        "version": __version__,
+                        "informationUri": project_url(),
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def _uri(path: str) -> str:
+    """A relative path as a URI reference (what code scanning resolves against the checkout)."""
+    from pathlib import PurePath
+    from urllib.parse import quote
+
+    pure = PurePath(path)
+    return quote(pure.as_posix()) if not pure.is_absolute() else pure.as_uri()
 
 
 def error_line(path: str, reason: str) -> str:

@@ -8,9 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import notebook
 from ..engine import LintError, Settings, analyze, internal_error, read_bytes
 from ..files import discover
 from ..findings import FileResult, Finding, Fix
+from ..notebook import Script
 from .text import SourceFile, apply_edits, overlaps, write_atomic
 
 MAX_PASSES = 25  # each pass applies every fix that does not overlap an earlier one
@@ -45,15 +47,18 @@ class FixOutcome:
 
 
 def fix_text(
-    text: str, path: str, settings: Settings, unsafe: bool = False
+    text: str, path: str, settings: Settings, unsafe: bool = False, script: Script | None = None
 ) -> tuple[str, list[Finding], list[Finding]]:
-    """(fixed text, findings fixed, findings left). Raises LintError if the text cannot be parsed."""
+    """(fixed text, findings fixed, findings left). Raises LintError if the text cannot be parsed.
+
+    ``script`` marks ``text`` as a notebook's code cells (see notebook.Script).
+    """
     settings = replace(settings, fix_style=settings.fix_style or "spatial")
     fixed: list[Finding] = []
     current = text
     for _ in range(MAX_PASSES):
         try:
-            findings = analyze(current, path, settings).findings
+            findings = analyze(current, path, settings, script and script.reindex(current)).findings
         except LintError:
             if current is text:
                 raise
@@ -70,13 +75,35 @@ def fix_text(
             return current, fixed, findings
         current = apply_edits(current, [e for f in chosen if f.fix for e in f.fix.edits])
         fixed.extend(chosen)
-    return current, fixed, analyze(current, path, settings).findings
+    return current, fixed, analyze(current, path, settings, script and script.reindex(current)).findings
+
+
+def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixOutcome:
+    """Fix a notebook's code cells; only the sources of the cells that change are rewritten."""
+    try:
+        data = notebook.load(text)
+    except notebook.NotebookError as exc:
+        raise LintError(str(exc)) from None
+    script = notebook.script_of(data)
+    after, fixed, left = fix_text(script.text, path, settings, unsafe, script)
+    if after == script.text:
+        return FixOutcome(path, text, text, tuple(fixed), tuple(left))
+    sources = notebook.cell_sources(script, after)
+    try:
+        written = notebook.dumps_like(text, notebook.with_cells(data, sources))
+    except notebook.NotebookError as exc:
+        raise LintError(str(exc)) from None
+    return FixOutcome(path, text, written, tuple(fixed), tuple(left))
 
 
 def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FixOutcome:
     try:
         source = SourceFile.decode(read_bytes(path))
-        after, fixed, left = fix_text(source.text, path, settings, unsafe)
+        if path.endswith(".ipynb"):
+            outcome = fix_notebook(source.text, path, settings, unsafe)
+            after, fixed, left = outcome.after, list(outcome.fixed), list(outcome.left)
+        else:
+            after, fixed, left = fix_text(source.text, path, settings, unsafe)
     except LintError as exc:
         return FixOutcome(path, error=str(exc))
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:

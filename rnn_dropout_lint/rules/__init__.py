@@ -6,12 +6,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from . import rdl001, rdl002, rdl003, rdl004, rdl901
-from ._rule import Rule
+from ._rule import PROJECT_URL, Rule
 
 RULES: Mapping[str, Rule] = {
     rule.code: rule for rule in (m.RULE for m in (rdl001, rdl002, rdl003, rdl004, rdl901))
 }
 PREFIX = "RDL"
+
+
+def project_url() -> str:
+    return PROJECT_URL
 
 
 class SelectionError(ValueError):
@@ -68,6 +72,9 @@ class Selection:
         if RULES[code].opinionated and selected < len(PREFIX) + 1:
             return False
         return selected > _longest(self.ignore, code)  # a tie goes to ignore
+
+    def with_ignored(self, codes: Iterable[str]) -> Selection:
+        return Selection(self.select, self.extend_select, (*self.ignore, *codes))
 
     def rules(self) -> tuple[Rule, ...]:
         return tuple(rule for code, rule in RULES.items() if self.enabled(code))

@@ -22,7 +22,7 @@ def label(node: LayerNode) -> str:
 def line_of(graph: LayerGraph, node: LayerNode) -> str:
     span = graph.span(node)
     if span is not None:
-        return f" (line {span.row})"
+        return f" (cell {span.cell}, line {span.row})" if span.cell is not None else f" (line {span.row})"
     return f" ('{node.name}')" if node.name else ""
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from ..findings import Finding
 from ..graph import LayerGraph
 
+PROJECT_URL = "https://github.com/rnn-dropout-lint/rnn-dropout-lint"
+
 # RDL001 and RDL002 share their fixes.
 PER_STEP_FIX_SAFETY = """
 Safe fix. The default style, `spatial`, turns `Dropout(r)` on a 3-D sequence into
@@ -40,6 +42,11 @@ class Rule:
     check: Callable[[LayerGraph], Iterable[Finding]]
     # Opinionated rules (RDL9xx) run only when selected explicitly, like flake8-bugbear's B9xx.
     opinionated: bool = False
+
+    @property
+    def url(self) -> str:
+        """Where the rule is documented: its section of the README."""
+        return f"{PROJECT_URL}#{self.code.lower()}-{self.name}"
 
     def doc(self, level: int = 1) -> str:
         """The rule's documentation as Markdown, in ruff's section order."""

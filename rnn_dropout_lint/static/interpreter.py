@@ -109,9 +109,12 @@ def build_graph(
     path: str = "-",
     table: KerasTable = DEFAULT_TABLE,
     positions: Positions | None = None,
+    cell_of: Callable[[int], tuple[int | None, int]] | None = None,
 ) -> LayerGraph:
-    """The layer graph of one parsed module."""
-    return _Interpreter(module, source, path, table, positions or Positions(module)).run()
+    """The layer graph of one parsed module; ``cell_of`` maps rows of a notebook's script to cells."""
+    interpreter = _Interpreter(module, source, path, table, positions or Positions(module))
+    interpreter.cell_of = cell_of
+    return interpreter.run()
 
 
 class _Interpreter:
@@ -120,6 +123,7 @@ class _Interpreter:
     ) -> None:
         self.module = module
         self.positions = positions
+        self.cell_of: Callable[[int], tuple[int | None, int]] | None = None
         self.table = table
         self.graph = LayerGraph(path, locate=self._locate)
         self.called = called_names(source)
@@ -177,7 +181,11 @@ class _Interpreter:
         rng = self.positions(node.origin) if isinstance(node.origin, cst.CSTNode) else None
         if rng is None:
             return None
-        return Span(rng.start.line, rng.start.column + 1, rng.end.line, rng.end.column + 1, self.graph.path)
+        start, end, cell = rng.start.line, rng.end.line, None
+        if self.cell_of is not None:
+            cell, start = self.cell_of(rng.start.line)
+            end = self.cell_of(rng.end.line)[1]
+        return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.graph.path, cell)
 
     # ------------------------------------------------------------------ state
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
