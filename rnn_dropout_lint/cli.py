@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--isolated", action="store_true", help="ignore every configuration file")
     check.add_argument("--stdin-filename", metavar="PATH", help="the name to report for '-' (standard input)")
     check.add_argument("--statistics", action="store_true", help="count the findings per code")
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes to spread the files over (default: the number of cores)",
+    )
     check.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when there are findings (errors still exit 2)"
     )
@@ -300,26 +310,42 @@ def _check(args: argparse.Namespace) -> int:
 
     from .files import discover
     from .findings import FileResult
+    from .jobs import Job, default_jobs, run_jobs
+    from .output import Report
 
     items = list(discover([Path(p) for p in args.paths], exclude))
     progress = _Progress(len(items), sys.stderr.isatty() and args.output_format in ("text", "github"))
-    findings: list[Finding] = []
-    fixed: list[Finding] = []
-    errors = changed = 0
-    for item in items:
-        outcome = _one_file(args, item, settings_for)
+    # Findings stream out file by file; only --verify must see them all before it can judge them.
+    report = Report(args.output_format, sys.stdout if not args.diff else io.StringIO())
+    held: list[Finding] = []
+    fixed = errors = changed = unsafe_left = 0
+    mode = "fix" if args.fix else "diff" if args.diff else "check"
+    jobs = [
+        item
+        if isinstance(item, FileResult)
+        else Job(str(item), settings_for(str(item)), mode, args.unsafe_fixes)
+        for item in items
+    ]
+    for outcome in run_jobs(jobs, args.jobs or default_jobs()):
         progress.step()
         if outcome.error is not None:
             errors += 1
             progress.close()
             print(error_line(outcome.path, outcome.error), file=sys.stderr, flush=True)
             continue
+        found = outcome.findings if isinstance(outcome, FileResult) else outcome.left
         if not isinstance(outcome, FileResult):
             changed += outcome.changed
-            fixed.extend(outcome.fixed)
+            fixed += len(outcome.fixed)
             if args.diff:
                 sys.stdout.write(outcome.diff())
-        findings.extend(outcome.findings if isinstance(outcome, FileResult) else outcome.left)
+            elif args.output_format == "text":
+                sys.stdout.write("".join(fixed_line(f) + "\n" for f in outcome.fixed))
+        unsafe_left += sum(1 for f in found if f.fix is not None and f.fix.applicability == "unsafe")
+        if args.verify:
+            held.extend(found)
+        else:
+            report.write(found)
     progress.close()
     if args.verify:
         from .runtime.verify import cross_check
@@ -328,38 +354,22 @@ def _check(args: argparse.Namespace) -> int:
         if results is None:
             return EXIT_ERROR
         errors += sum(1 for r in results if r.error)
-        findings = [f for f in cross_check(findings, results) if f.certain or args.report_uncertain]
-    if args.fix:
-        for f in sorted(fixed, key=lambda f: f.sort_key):
-            print(fixed_line(f))
-    if not args.diff:
-        sys.stdout.write(render(findings, args.output_format))
+        checked = [f for f in cross_check(held, results) if f.certain or args.report_uncertain]
+        report.write(checked)
+        refuted = sum(1 for f in checked if (f.verification or "").startswith("refuted"))
+    else:
+        refuted = 0
+    report.close()
     if args.statistics:
-        _statistics(findings, sys.stdout if args.output_format == "text" else sys.stderr)
-    _summary(args, len(items), time.perf_counter() - started, findings, fixed, errors)
-    standing = [f for f in findings if not (f.verification or "").startswith("refuted")]
+        _statistics(report.codes, sys.stdout if args.output_format == "text" else sys.stderr)
+    _summary(args, len(items), time.perf_counter() - started, report.count, fixed, errors, unsafe_left)
     if errors:
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_CLEAN
     if args.diff:
         return EXIT_FINDINGS if changed else EXIT_CLEAN
-    return EXIT_FINDINGS if standing else EXIT_CLEAN
-
-
-def _one_file(args: argparse.Namespace, path: object, settings_for: Callable[[str], Settings]) -> Any:
-    from .findings import FileResult
-
-    if isinstance(path, FileResult):
-        return path
-    name = str(path)
-    if args.fix or args.diff:
-        from .fix.apply import fix_file
-
-        return fix_file(name, settings_for(name), args.unsafe_fixes, write=args.fix)
-    from .engine import lint_file
-
-    return lint_file(name, settings_for(name))
+    return EXIT_FINDINGS if report.count > refuted else EXIT_CLEAN
 
 
 def _stdin(args: argparse.Namespace, settings: Settings) -> int:
@@ -395,31 +405,26 @@ def _stdin(args: argparse.Namespace, settings: Settings) -> int:
     else:
         sys.stdout.write(render(left, args.output_format))
     if args.statistics:
-        _statistics(left, sys.stdout if args.output_format == "text" and not args.fix else sys.stderr)
+        codes = Counter(f.code for f in left)
+        _statistics(codes, sys.stdout if args.output_format == "text" and not args.fix else sys.stderr)
     return EXIT_CLEAN if args.exit_zero or not left else EXIT_FINDINGS
 
 
-def _statistics(findings: list[Finding], out: Any) -> None:
-    from collections import Counter
-
+def _statistics(codes: Mapping[str, int], out: Any) -> None:
     from .rules import RULES
 
-    for code, count in sorted(Counter(f.code for f in findings).items()):
+    for code, count in sorted(codes.items()):
         out.write(f"{count:<6}{code} {RULES[code].summary}\n")
 
 
 def _summary(
-    args: argparse.Namespace, files: int, seconds: float, findings: list, fixed: list, errors: int
+    args: argparse.Namespace, files: int, seconds: float, findings: int, fixed: int, errors: int, unsafe: int
 ) -> None:
     fixed_word = "would be fixed" if args.diff else "fixed"
-    unsafe = (
-        "; run with --unsafe-fixes to apply the unsafe ones"
-        if not args.unsafe_fixes and any(f.fix and f.fix.applicability == "unsafe" for f in findings)
-        else ""
-    )
+    hint = "; run with --unsafe-fixes to apply the unsafe ones" if unsafe and not args.unsafe_fixes else ""
     print(
-        f"{files} file(s) checked in {seconds:.2f} s: {len(findings)} finding(s), "
-        f"{len(fixed)} {fixed_word}, {errors} error(s){unsafe}.",
+        f"{files} file(s) checked in {seconds:.2f} s: {findings} finding(s), "
+        f"{fixed} {fixed_word}, {errors} error(s){hint}.",
         file=sys.stderr,
     )
 

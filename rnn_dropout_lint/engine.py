@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
 
 from .files import discover
 from .findings import FileResult, Finding
-from .fix.planner import FixContext, plan_fixes
 from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable, layer_markers
 from .noqa import apply_noqa
@@ -131,7 +130,7 @@ def analyze(
     if settings.prefilter and not might_contain_finding(_raw(source), settings.table):
         return Analysis([])
     module, legacy = parse(source, legacy=script is None)
-    positions = Positions(module)
+    positions = Positions(module, source)
     cell_of = script.locate if script is not None else None
     try:
         graph = build_graph(module, _raw(source), path, settings.table, positions, cell_of)
@@ -141,6 +140,8 @@ def analyze(
     if settings.noqa:
         findings = apply_noqa(findings, _text(source), script.script_row if script is not None else None)
     if settings.fix_style is not None and findings and not legacy:
+        from .fix.planner import FixContext, plan_fixes
+
         context = FixContext(module, graph, positions, _text(source), settings.fix_style)
         findings = plan_fixes(findings, context)
     return Analysis(findings, module, graph, legacy)
@@ -178,9 +179,13 @@ def lint_file(path: str | os.PathLike[str], settings: Settings = Settings()) -> 
     name = os.fspath(path)
     try:
         raw = read_bytes(name)
-        if name.endswith(".ipynb"):
-            return FileResult(name, tuple(lint_notebook(_text(raw), name, settings)))
-        return FileResult(name, tuple(lint_source(raw, name, settings)))
+        found = (
+            lint_notebook(_text(raw), name, settings)
+            if name.endswith(".ipynb")
+            else lint_source(raw, name, settings)
+        )
+        # Without their graph nodes, findings no longer keep the file's whole CST alive.
+        return FileResult(name, tuple(replace(f, node=None) for f in found))
     except LintError as exc:
         return FileResult(name, error=str(exc))
     except Exception as exc:  # one bad file must not stop the run

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TextIO
 
 from .findings import Finding, Fix
 
@@ -69,15 +71,52 @@ def _rule_url(code: str) -> str | None:
     return rule.url if rule is not None else None
 
 
+class Report:
+    """Writes findings as they arrive, file after file: memory does not grow with the run.
+
+    JSON and SARIF come out exactly as ``json.dumps(..., indent=2)`` of the whole list would.
+    """
+
+    def __init__(self, fmt: str, out: TextIO) -> None:
+        self.fmt, self.out = fmt, out
+        self.count = 0
+        self.codes: Counter[str] = Counter()
+        self._closing = ""
+        if fmt in ("json", "sarif"):
+            document: Any = [] if fmt == "json" else sarif([])
+            results = document if fmt == "json" else document["runs"][0]["results"]
+            results.append("\0")  # where the findings go
+            head, tail = json.dumps(document, indent=2).split('"\\u0000"')
+            self._open, self._indent = head.rstrip(), head[len(head.rstrip()) :].lstrip("\n")
+            self._closing = tail
+            self._empty = json.dumps([] if fmt == "json" else sarif([]), indent=2)
+
+    def write(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            if self.fmt in ("json", "sarif"):
+                record = json_record(f) if self.fmt == "json" else _sarif_result(f)
+                text = json.dumps(record, indent=2).replace("\n", "\n" + self._indent)
+                self.out.write((self._open if not self.count else ",") + "\n" + self._indent + text)
+            elif self.fmt == "github":
+                self.out.write(github_line(f) + "\n")
+            else:
+                self.out.write(text_line(f) + "\n")
+            self.count += 1
+            self.codes[f.code] += 1
+
+    def close(self) -> None:
+        if self.fmt in ("json", "sarif"):
+            self.out.write(self._empty + "\n" if not self.count else self._closing + "\n")
+        self.out.flush()
+
+
 def render(findings: Sequence[Finding], fmt: str) -> str:
     """The whole report for ``findings``; text ends with a newline when non-empty."""
-    if fmt == "json":
-        return json.dumps([json_record(f) for f in findings], indent=2) + "\n"
-    if fmt == "sarif":
-        return json.dumps(sarif(findings), indent=2) + "\n"
-    if fmt == "github":
-        return "".join(github_line(f) + "\n" for f in findings)
-    return "".join(text_line(f) + "\n" for f in findings)
+    buffer = io.StringIO()
+    report = Report(fmt, buffer)
+    report.write(findings)
+    report.close()
+    return buffer.getvalue()
 
 
 def _escape_data(text: str) -> str:
@@ -110,7 +149,6 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
     from ._version import __version__
     from .rules import RULES, project_url
 
-    codes = list(RULES)
     rules = [
         {
             "id": rule.code,
@@ -124,26 +162,7 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
         }
         for rule in RULES.values()
     ]
-    results = []
-    for f in findings:
-        region = {"startLine": f.row, "startColumn": f.col, "endLine": f.end_row, "endColumn": f.end_col}
-        result: dict[str, Any] = {
-            "ruleId": f.code,
-            "ruleIndex": codes.index(f.code),
-            "level": "warning",
-            "message": {"text": f.message},
-            "locations": [
-                {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": _uri(f.path)},
-                        "region": region,
-                    }
-                }
-            ],
-        }
-        if f.cell is not None:
-            result["properties"] = {"cell": f.cell}
-        results.append(result)
+    results = [_sarif_result(f) for f in findings]
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -161,6 +180,22 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _sarif_result(f: Finding) -> dict[str, Any]:
+    from .rules import RULES
+
+    region = {"startLine": f.row, "startColumn": f.col, "endLine": f.end_row, "endColumn": f.end_col}
+    result: dict[str, Any] = {
+        "ruleId": f.code,
+        "ruleIndex": list(RULES).index(f.code),
+        "level": "warning",
+        "message": {"text": f.message},
+        "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}],
+    }
+    if f.cell is not None:
+        result["properties"] = {"cell": f.cell}
+    return result
 
 
 def _uri(path: str) -> str:

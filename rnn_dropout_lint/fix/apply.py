@@ -110,7 +110,14 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
         return FixOutcome(path, error=f"cannot decode the file: {exc}")
     except Exception as exc:  # one bad file must not stop the run, nor be written
         return FixOutcome(path, error=internal_error(exc))
-    outcome = FixOutcome(path, source.text, after, tuple(fixed), tuple(left))
+    # Without their graph nodes, findings no longer keep the file's whole CST alive.
+    outcome = FixOutcome(
+        path,
+        source.text,
+        after,
+        tuple(replace(f, node=None) for f in fixed),
+        tuple(replace(f, node=None) for f in left),
+    )
     if write and outcome.changed:
         try:
             write_atomic(path, source.encode(after))

@@ -124,6 +124,9 @@ class _Interpreter:
         self.module = module
         self.positions = positions
         self.cell_of: Callable[[int], tuple[int | None, int]] | None = None
+        self._located = False
+        self.chain: tuple[cst.CSTNode, ...] = ()  # the statements being executed, outermost first
+        self.chains: dict[int, tuple[cst.CSTNode, ...]] = {}  # layer call -> its statements
         self.table = table
         self.graph = LayerGraph(path, locate=self._locate)
         self.called = called_names(source)
@@ -178,7 +181,16 @@ class _Interpreter:
         return name not in self.called
 
     def _locate(self, node: LayerNode) -> Span | None:
-        rng = self.positions(node.origin) if isinstance(node.origin, cst.CSTNode) else None
+        if not isinstance(node.origin, cst.CSTNode):
+            return None
+        if not self._located:
+            # Every layer call is marked in one render of each statement (see static.positions).
+            self.positions.want(n.origin for n in self.graph.nodes if isinstance(n.origin, cst.CSTNode))
+            self._located = True
+        chain = self.chains.get(id(node.origin))
+        rng = self.positions.span_in(node.origin, chain) if chain else None
+        if rng is None:
+            rng = self.positions.span(node.origin)
         if rng is None:
             return None
         start, end, cell = rng.start.line, rng.end.line, None
@@ -284,6 +296,12 @@ class _Interpreter:
             self.exec_block(suite.body)
 
     def exec_stmt(self, stmt: cst.CSTNode) -> None:
+        outer = self.chain
+        self.chain = (*outer, stmt)
+        self._exec_stmt(stmt)
+        self.chain = outer
+
+    def _exec_stmt(self, stmt: cst.CSTNode) -> None:
         self.steps += 1
         kind = type(stmt)
         if kind is cst.SimpleStatementLine:
@@ -473,7 +491,8 @@ class _Interpreter:
             self.restore(self.join_snapshots(self.downgrade(before), self.snapshot()))
 
     def define_function(self, node: cst.FunctionDef, owner: ClassVal | None = None) -> Func:
-        func = Func(node, self.frame, owner, id(node))
+        chain = self.chain if self.chain and self.chain[-1] is node else (*self.chain, node)
+        func = Func(node, self.frame, owner, id(node), chain)
         self.frame.locals[node.name.value] = func
         if owner is None:
             self.deferred.append(func)
@@ -943,14 +962,14 @@ class _Interpreter:
             frame.locals[param.name.value] = self._param_default(param, kw, func, standalone)
         if params.star_kwarg is not None:
             frame.locals[params.star_kwarg.name.value] = TOP if standalone else DictVal(tuple(kw.items()))
-        saved = self.frame, self.ctx
-        self.frame, self.ctx = frame, ctx
+        saved = self.frame, self.ctx, self.chain
+        self.frame, self.ctx, self.chain = frame, ctx, func.chain
         self.stack.append(func.key)
         try:
             self.exec_suite(func.node.body)
         finally:
             self.stack.pop()
-            self.frame, self.ctx = saved
+            self.frame, self.ctx, self.chain = saved
         return frame.returns if frame.returns is not None else Const(None)
 
     def _param_default(self, param: cst.Param, kw: dict[str, Any], func: Func, standalone: bool) -> Any:
@@ -999,6 +1018,7 @@ class _Interpreter:
             if isinstance(inner, LayerVal):
                 wrapped = inner
                 self.placed.add(inner.key)
+        self.chains.setdefault(id(expr), self.chain)
         val = LayerVal(
             ("layer", self.ctx, id(expr), spec.name),
             spec,

@@ -134,6 +134,8 @@ class Func:
     scope: Any = field(compare=False)  # the defining Frame
     owner: ClassVal | None = field(compare=False, default=None)
     key: int = 0  # id of the FunctionDef
+    # The statements that enclose the body, outermost first (the def included): see positions.
+    chain: tuple[Any, ...] = field(compare=False, default=())
 
 
 @dataclass(frozen=True)

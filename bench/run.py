@@ -1,0 +1,308 @@
+"""The performance benchmark: ``python bench/run.py`` (``--quick`` for a smaller run).
+
+Builds its corpora (the running interpreter's standard library; generated Keras
+model files and notebooks, seeded), runs every comparison of issue 6 side by side
+with flake8 and Fixit installed from PyPI, repeats each measurement, and prints
+medians, ratios and pass/fail per target. Numbers live here, never in the tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import generate
+
+BIN = Path(sys.executable).parent
+RDL = str(BIN / "rnn-dropout-lint")
+FLAKE8 = str(BIN / "flake8")
+FIXIT = str(BIN / "fixit")
+FIXIT_CONFIG = (
+    '[tool.fixit]\nroot = true\ndisable = ["fixit.rules"]\nenable = ["fixit.rules:NoRedundantFString"]\n'
+)
+PARSE_SCRIPT = """
+import sys, libcst
+from multiprocessing import Pool
+def parse(path):
+    libcst.parse_module(open(path, 'rb').read())
+if __name__ == '__main__':
+    files = open(sys.argv[1]).read().split()
+    with Pool(int(sys.argv[2])) as pool:
+        pool.map(parse, files, chunksize=16)
+"""
+PEAK_SCRIPT = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+PREFILTER_SCRIPT = """
+import sys
+from pathlib import Path
+from rnn_dropout_lint.engine import LintError, Settings, lint_notebook, lint_source
+from rnn_dropout_lint.rules import RULES, Selection
+every = Selection(select=tuple(RULES))
+fast, full = Settings(every, report_uncertain=True), Settings(every, report_uncertain=True, prefilter=False)
+files = differ = 0
+for root in sys.argv[1:]:
+    for path in sorted(Path(root).rglob("*")):
+        if path.suffix not in (".py", ".ipynb") or "site-packages" in path.parts:
+            continue
+        raw = path.read_bytes()
+        results = []
+        for settings in (fast, full):
+            try:
+                if path.suffix == ".ipynb":
+                    found = lint_notebook(raw.decode("utf-8"), str(path), settings)
+                else:
+                    found = lint_source(raw, str(path), settings)
+                results.append([(f.code, f.cell, f.row, f.col, f.message) for f in found])
+            except LintError:
+                results.append("error")
+            except (UnicodeDecodeError, RecursionError):
+                results.append("error")
+        files += 1
+        if results[0] != results[1] and results[0] != []:
+            differ += 1
+        elif results[0] == [] and results[1] not in ([], "error"):
+            differ += 1
+print(files, differ)
+"""
+
+
+def timed(cmd: list[str], repeat: int, cwd: Path | None = None) -> float:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def peak_mb(cmd: list[str]) -> float:
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT, *cmd], capture_output=True, text=True, check=True
+    )
+    return int(out.stdout.strip()) / 1024
+
+
+def stdlib_copy(work: Path) -> Path:
+    target = work / "stdlib"
+    if not target.exists():
+        source = Path(sysconfig.get_paths()["stdlib"])
+        shutil.copytree(
+            source, target, ignore=shutil.ignore_patterns("site-packages", "__pycache__", "*.pyc")
+        )
+    return target
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str, str]] = []
+        self.failed = 0
+
+    def add(self, name: str, ours: str, reference: str, ratio: float | None, limit: str, ok: bool) -> None:
+        self.failed += not ok
+        shown = f"{ratio:.2f}" if ratio is not None else ""
+        self.rows.append((name, ours, reference, f"{shown} {limit}".strip(), "pass" if ok else "FAIL"))
+        print(f"  {name}: {ours} vs {reference} -> {shown} ({limit}) {'pass' if ok else 'FAIL'}", flush=True)
+
+    def markdown(self) -> str:
+        lines = ["| Target | Ours | Reference | Ratio (limit) | Result |", "| --- | --- | --- | --- | --- |"]
+        lines += [f"| {' | '.join(row)} |" for row in self.rows]
+        return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smaller corpora, 5 repeats still")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="keep the corpora here (default: a temp dir)"
+    )
+    args = parser.parse_args()
+    for tool in (RDL, FLAKE8, FIXIT):
+        if not Path(tool).exists():
+            print(f"missing {tool}: pip install flake8 fixit and this project in the same environment")
+            return 2
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="rdl-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    dense_n, small_n, large_n, notebooks = (300, 200, 2000, 30) if args.quick else (2000, 1000, 10000, 200)
+    repeat, jobs = args.repeat, str(args.jobs)
+    print(f"corpora in {work}", flush=True)
+    stdlib = stdlib_copy(work)
+    dense = work / "dense"
+    if not dense.exists():
+        generate.write_corpus(dense, dense_n, seed=1)
+        (dense / "pyproject.toml").write_text(FIXIT_CONFIG)
+    dense_nb = work / "dense_notebooks"
+    if not dense_nb.exists():
+        generate.write_corpus(dense_nb, 0, seed=2, notebooks=notebooks)
+    small, large = work / f"scale_{small_n}", work / f"scale_{large_n}"
+    for folder, count in ((small, small_n), (large, large_n)):
+        if not folder.exists():
+            generate.write_corpus(folder, count, seed=3)
+    long_file = work / "long_model.py"
+    if not long_file.exists():
+        generate.write_long_file(long_file, 20_000, seed=4)
+    tiny = work / "tiny.py"
+    tiny.write_text(
+        "from keras import layers\n"
+        "x = layers.LSTM(4)(layers.Dropout(0.1)(layers.LSTM(4, return_sequences=True)(y)))\n"
+    )
+    py_files = len(list(stdlib.rglob("*.py")))
+    table = Table()
+
+    print("start-up", flush=True)
+    libcst_import = timed([sys.executable, "-c", "import libcst"], repeat)
+    version = timed([RDL, "--version"], repeat)
+    table.add(
+        "`--version`",
+        f"{version:.3f} s",
+        f"import libcst {libcst_import:.3f} s",
+        version / libcst_import,
+        "info",
+        True,
+    )
+    one = timed([RDL, "check", "--isolated", str(tiny)], repeat)
+    table.add(
+        "check one small file",
+        f"{one:.3f} s",
+        f"import libcst {libcst_import:.3f} s",
+        one / libcst_import,
+        "<= 1.5",
+        one / libcst_import <= 1.5,
+    )
+
+    print(f"nothing to find: standard library, {py_files} files", flush=True)
+    ours = timed([RDL, "check", "--isolated", "-j", jobs, str(stdlib)], repeat)
+    pyflakes = timed([FLAKE8, "--isolated", "--select", "F", "-j", jobs, str(stdlib)], repeat)
+    table.add(
+        f"check stdlib ({py_files} files)",
+        f"{ours:.2f} s",
+        f"flake8 --select F {pyflakes:.2f} s",
+        ours / pyflakes,
+        "<= 0.25",
+        ours / pyflakes <= 0.25,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", PREFILTER_SCRIPT, str(stdlib), str(dense), str(dense_nb)],
+        capture_output=True,
+        text=True,
+    )
+    files, differ = (int(v) for v in out.stdout.split())
+    table.add("prefilter == full path", f"{files} files", f"{differ} differ", None, "0 differ", differ == 0)
+
+    print(f"dense corpus: {dense_n} model files", flush=True)
+    ours = timed([RDL, "check", "--isolated", "-j", jobs, str(dense)], repeat)
+    ours_one = timed([RDL, "check", "--isolated", "-j", "1", str(dense)], repeat)
+    pyflakes = timed([FLAKE8, "--isolated", "--select", "F", "-j", jobs, str(dense)], repeat)
+    fixit = timed([FIXIT, "lint", str(dense)], repeat, cwd=dense)
+    table.add(
+        f"check dense ({dense_n} files)",
+        f"{ours:.2f} s",
+        f"flake8 --select F {pyflakes:.2f} s",
+        ours / pyflakes,
+        "<= 1.0",
+        ours <= pyflakes,
+    )
+    table.add(
+        f"check dense ({dense_n} files)",
+        f"{ours:.2f} s",
+        f"fixit lint {fixit:.2f} s",
+        ours / fixit,
+        "<= 0.33",
+        ours * 3 <= fixit,
+    )
+    table.add(
+        "2 jobs vs 1 job (dense)",
+        f"{ours:.2f} s",
+        f"{ours_one:.2f} s",
+        ours / ours_one,
+        "<= 0.6",
+        ours / ours_one <= 0.6,
+    )
+    notebooks_time = timed([RDL, "check", "--isolated", "-j", jobs, str(dense_nb)], repeat)
+    table.add(f"check {notebooks} notebooks", f"{notebooks_time:.2f} s", "", None, "info", True)
+
+    print("flake8 plugin", flush=True)
+    base = timed([FLAKE8, "--isolated", "--select", "E,F,W", "-j", jobs, str(stdlib)], repeat)
+    plugin = timed([FLAKE8, "--isolated", "--select", "E,F,W,RDL", "-j", jobs, str(stdlib)], repeat)
+    table.add(
+        "flake8 E,F,W,RDL vs E,F,W (stdlib)",
+        f"{plugin:.2f} s",
+        f"{base:.2f} s",
+        plugin / base,
+        "<= 1.05",
+        plugin / base <= 1.05,
+    )
+    # The baseline is flake8 without the plugin: a run with it installed pays for it whatever --select says.
+    alone = work / "flake8-alone"
+    if not (alone / "bin" / "flake8").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(alone)], check=True)
+        subprocess.run([str(alone / "bin" / "pip"), "install", "-q", "flake8"], check=True)
+    files_list = work / "dense_files.txt"
+    files_list.write_text("\n".join(str(p) for p in sorted(dense.glob("*.py"))))
+    parse = timed([sys.executable, "-c", PARSE_SCRIPT, str(files_list), jobs], repeat)
+    base = timed(
+        [str(alone / "bin" / "flake8"), "--isolated", "--select", "E,F,W", "-j", jobs, str(dense)], repeat
+    )
+    plugin = timed([FLAKE8, "--isolated", "--select", "E,F,W,RDL", "-j", jobs, str(dense)], repeat)
+    added = plugin - base
+    table.add(
+        "flake8 plugin's added time (dense)",
+        f"{added:.2f} s",
+        f"libcst parse {parse:.2f} s",
+        added / parse,
+        "<= 1.25",
+        added / parse <= 1.25,
+    )
+
+    print("memory and scaling", flush=True)
+    small_mb = peak_mb([RDL, "check", "--isolated", "-j", "1", str(small)])
+    large_mb = peak_mb([RDL, "check", "--isolated", "-j", "1", str(large)])
+    table.add(
+        "peak memory",
+        f"{large_mb:.0f} MB ({large_n} files)",
+        f"{small_mb:.0f} MB ({small_n} files)",
+        large_mb / small_mb,
+        "< 200 MB, <= 1.25",
+        large_mb < 200 and large_mb / small_mb <= 1.25,
+    )
+    small_t = timed([RDL, "check", "--isolated", "-j", jobs, str(small)], repeat) / small_n
+    large_t = timed([RDL, "check", "--isolated", "-j", jobs, str(large)], repeat) / large_n
+    table.add(
+        "time per file",
+        f"{large_t * 1000:.2f} ms ({large_n} files)",
+        f"{small_t * 1000:.2f} ms ({small_n} files)",
+        large_t / small_t,
+        "<= 1.2",
+        large_t / small_t <= 1.2,
+    )
+    lines = long_file.read_text().count("\n")
+    long_t = timed([RDL, "check", "--isolated", str(long_file)], repeat)
+    table.add(f"one {lines}-line file", f"{long_t:.2f} s", "", None, "< 5 s", long_t < 5)
+
+    print()
+    print(
+        f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d')}, median of {repeat} runs{' (--quick)' if args.quick else ''}"
+    )
+    print(table.markdown())
+    (work / "results.json").write_text(json.dumps({"rows": table.rows, "failed": table.failed}, indent=1))
+    return 1 if table.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""The lean position pass agrees with libcst's PositionProvider on every call."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from rnn_dropout_lint.static.positions import Positions
+
+from .conftest import FIXTURES
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)
+
+
+def test_lean_spans_equal_position_provider() -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    files = sorted(FIXTURES.glob("*.py")) + sorted(stdlib.glob("*.py"))[:60]
+    checked = 0
+    for path in files:
+        try:
+            module = cst.parse_module(path.read_bytes())
+        except cst.ParserSyntaxError:
+            continue  # the Python 2 fixture
+        collector = _Calls()
+        module.visit(collector)
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        positions = Positions(module)
+        positions.want(collector.calls)
+        for call in collector.calls:
+            assert positions.span(call) == expected[call], (path, call)
+            checked += 1
+    assert checked > 1000
+
+
+def test_graph_spans_equal_position_provider() -> None:
+    """Spans found through the statement chain (ast line numbers) match libcst's own."""
+    import sys
+
+    from rnn_dropout_lint.engine import Settings, analyze
+    from rnn_dropout_lint.keras_table import DEFAULT_TABLE
+
+    sys.path.insert(0, str(FIXTURES.parent.parent / "bench"))
+    import random
+
+    import generate
+
+    rng = random.Random(7)
+    sources = [p.read_text() for p in sorted(FIXTURES.glob("*.py")) if "python2" not in p.name]
+    sources += [generate.generate_model(rng).source for _ in range(60)]
+    checked = 0
+    for source in sources:
+        analysis = analyze(source, "x.py", Settings(table=DEFAULT_TABLE, prefilter=False, noqa=False))
+        expected = MetadataWrapper(analysis.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        for node in analysis.graph.nodes:
+            if isinstance(node.origin, cst.CSTNode):
+                span, rng_ = analysis.graph.span(node), expected[node.origin]
+                assert (span.row, span.col, span.end_row, span.end_col) == (
+                    rng_.start.line,
+                    rng_.start.column + 1,
+                    rng_.end.line,
+                    rng_.end.column + 1,
+                ), source
+                checked += 1
+    assert checked > 500
