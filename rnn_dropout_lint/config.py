@@ -12,10 +12,13 @@ from typing import Any
 
 from .fix.styles import STYLES
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+
+def _toml() -> Any:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
 
 TABLE = "rnn-dropout-lint"
 _LIST_KEYS = (
@@ -79,6 +82,7 @@ def find(start: Path) -> Path | None:
 
 
 def _has_table(path: Path) -> bool:
+    tomllib = _toml()
     try:
         return TABLE in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -87,6 +91,7 @@ def _has_table(path: Path) -> bool:
 
 def load(path: Path) -> Config:
     where = os.fspath(path)
+    tomllib = _toml()
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
@@ -71,10 +70,16 @@ def _rule_url(code: str) -> str | None:
     return rule.url if rule is not None else None
 
 
+def _json() -> Any:
+    import json  # only the JSON and SARIF formats need it
+
+    return json
+
+
 class Report:
     """Writes findings as they arrive, file after file: memory does not grow with the run.
 
-    JSON and SARIF come out exactly as ``json.dumps(..., indent=2)`` of the whole list would.
+    JSON and SARIF come out exactly as ``_json().dumps(..., indent=2)`` of the whole list would.
     """
 
     def __init__(self, fmt: str, out: TextIO) -> None:
@@ -86,16 +91,16 @@ class Report:
             document: Any = [] if fmt == "json" else sarif([])
             results = document if fmt == "json" else document["runs"][0]["results"]
             results.append("\0")  # where the findings go
-            head, tail = json.dumps(document, indent=2).split('"\\u0000"')
+            head, tail = _json().dumps(document, indent=2).split('"\\u0000"')
             self._open, self._indent = head.rstrip(), head[len(head.rstrip()) :].lstrip("\n")
             self._closing = tail
-            self._empty = json.dumps([] if fmt == "json" else sarif([]), indent=2)
+            self._empty = _json().dumps([] if fmt == "json" else sarif([]), indent=2)
 
     def write(self, findings: Iterable[Finding]) -> None:
         for f in findings:
             if self.fmt in ("json", "sarif"):
                 record = json_record(f) if self.fmt == "json" else _sarif_result(f)
-                text = json.dumps(record, indent=2).replace("\n", "\n" + self._indent)
+                text = _json().dumps(record, indent=2).replace("\n", "\n" + self._indent)
                 self.out.write((self._open if not self.count else ",") + "\n" + self._indent + text)
             elif self.fmt == "github":
                 self.out.write(github_line(f) + "\n")

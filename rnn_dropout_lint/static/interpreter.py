@@ -15,7 +15,6 @@ with unknown parameters. Nothing is imported or executed.
 
 from __future__ import annotations
 
-import ast
 import operator
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -558,8 +557,10 @@ class _Interpreter:
             return self.attribute(self.eval(expr.value), expr.attr.value)
         if kind is cst.Call:
             return self.call(expr)
-        if kind in (cst.Integer, cst.Float):
-            return Const(ast.literal_eval(expr.value))
+        if kind is cst.Integer:
+            return Const(int(expr.value, 0) if not expr.value.lstrip("0_").isdigit() else int(expr.value))
+        if kind is cst.Float:
+            return Const(float(expr.value))
         if kind is cst.SimpleString:
             try:
                 return Const(expr.evaluated_value)
