@@ -180,7 +180,7 @@ def generate_model(rng: random.Random, name: str = "model") -> Model:
     features = rng.choice([1, 4, 8])
     if style == "sequential_list":
         parts = [f"        {top.format('Input')}(shape=({timesteps}, {features})),"]
-        parts += [f"        {layer.source(spell, rng)}," for layer in layers]
+        parts += [f"        {layer.source(spell, rng)},  # layer {i}" for i, layer in enumerate(layers)]
         builder = "build_model()"
         body.append(
             "\n\ndef build_model():\n    model = "
@@ -195,7 +195,9 @@ def generate_model(rng: random.Random, name: str = "model") -> Model:
             f"    {receiver} = {top.format('Sequential')}()",
             f"    {receiver}.add({top.format('Input')}(shape=({timesteps}, {features})))",
         ]
-        lines += [f"    {receiver}.add({layer.source(spell, rng)})" for layer in layers]
+        lines += [
+            f"    {receiver}.add({layer.source(spell, rng)})  # layer {i}" for i, layer in enumerate(layers)
+        ]
         builder = "build_model()"
         body.append("\n\ndef build_model():\n" + "\n".join(lines) + f"\n    return {receiver}\n")
     elif style == "functional":
@@ -204,7 +206,9 @@ def generate_model(rng: random.Random, name: str = "model") -> Model:
             f"    inputs = {top.format('Input')}(shape=({timesteps}, {features}))",
             f"    {var} = inputs",
         ]
-        lines += [f"    {var} = {layer.source(spell, rng)}({var})" for layer in layers]
+        lines += [
+            f"    {var} = {layer.source(spell, rng)}({var})  # layer {i}" for i, layer in enumerate(layers)
+        ]
         builder = "build_model()"
         body.append(
             "\n\ndef build_model():\n"
@@ -212,7 +216,10 @@ def generate_model(rng: random.Random, name: str = "model") -> Model:
             + f"\n    return {top.format('Model')}(inputs, {var})\n"
         )
     else:
-        attrs = [f"        self.layer_{i} = {layer.source(spell, rng)}" for i, layer in enumerate(layers)]
+        attrs = [
+            f"        self.layer_{i} = {layer.source(spell, rng)}  # layer {i}"
+            for i, layer in enumerate(layers)
+        ]
         calls = [f"        x = self.layer_{i}(x)" for i in range(len(layers))]
         builder = "Forecaster()"
         body.append(

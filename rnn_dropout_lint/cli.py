@@ -70,6 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=120.0, metavar="SECONDS", help="per target (default: 120)"
     )
     group.add_argument(
+        "--max-memory",
+        type=_size,
+        default=4 * 1024**3,
+        metavar="SIZE",
+        help="address-space limit for the child building the models, e.g. 4G, 512M (default: 4G; 0: none)",
+    )
+    group.add_argument(
         "--probe-mask",
         action="store_true",
         help="apply each flagged layer alone to a ones tensor and report whether its mask varies over time",
@@ -167,6 +174,17 @@ def _rule(code: str | None) -> int:
     return EXIT_CLEAN
 
 
+def _size(value: str) -> int:
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+    text = value.strip().upper().removesuffix("B")
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(float(text) * units["M"])  # a bare number is megabytes
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (use 4G, 512M, ...)") from None
+
+
 def _json_object(value: str) -> dict[str, object]:
     import json
 
@@ -214,7 +232,7 @@ def _run_targets(args: argparse.Namespace, targets: list[str]) -> list | None:
     if not runtime_available():
         print(INSTALL_HINT, file=sys.stderr)
         return None
-    results = verify_targets(targets, args.call_args, args.timeout, args.probe_mask)
+    results = verify_targets(targets, args.call_args, args.timeout, args.probe_mask, args.max_memory)
     for result in results:
         if result.error:
             print(error_line(result.target, result.error), file=sys.stderr, flush=True)
@@ -320,13 +338,11 @@ def _check(args: argparse.Namespace) -> int:
     held: list[Finding] = []
     fixed = errors = changed = unsafe_left = 0
     mode = "fix" if args.fix else "diff" if args.diff else "check"
-    jobs = [
-        item
-        if isinstance(item, FileResult)
-        else Job(str(item), settings_for(str(item)), mode, args.unsafe_fixes)
-        for item in items
-    ]
-    for outcome in run_jobs(jobs, args.jobs or default_jobs()):
+
+    def make(path: str) -> Job:
+        return Job(path, settings_for(path), mode, args.unsafe_fixes)
+
+    for outcome in run_jobs(items, make, args.jobs or default_jobs()):
         progress.step()
         if outcome.error is not None:
             errors += 1

@@ -20,6 +20,7 @@ def _toml() -> Any:
         import tomli as tomllib
     return tomllib
 
+
 TABLE = "rnn-dropout-lint"
 _LIST_KEYS = (
     "select",

@@ -6,8 +6,9 @@ Results come back in the order the files were found, whatever the number of jobs
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .engine import Settings, lint_file
@@ -37,19 +38,23 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def run_jobs(items: Sequence[Job | FileResult], workers: int) -> Iterator[Any]:
-    """Results in input order; FileResults (files that could not be listed) pass through."""
-    jobs = [item for item in items if isinstance(item, Job)]
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+def run_jobs(items: Sequence[Path | FileResult], make: Callable[[str], Job], workers: int) -> Iterator[Any]:
+    """Results in input order; FileResults (files that could not be listed) pass through.
+
+    Jobs are made one at a time, so a long run holds one job, not one per file.
+    """
+    files = sum(1 for item in items if not isinstance(item, FileResult))
+    if workers <= 1 or files < PARALLEL_MIN_FILES:
         for item in items:
-            yield item if isinstance(item, FileResult) else run_job(item)
+            yield item if isinstance(item, FileResult) else run_job(make(str(item)))
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, min(32, len(jobs) // (workers * 8)))
+    chunk = max(1, min(32, files // (workers * 8)))
+    jobs = (make(str(item)) for item in items if not isinstance(item, FileResult))
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         results = pool.map(run_job, jobs, chunksize=chunk)
         for item in items:

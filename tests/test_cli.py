@@ -177,12 +177,16 @@ def test_check_never_runs_or_imports_the_code(cli: str, tmp_path: Path) -> None:
     assert not marker.exists()
 
 
-def test_static_check_imports_no_ml_framework(tree: Path) -> None:
+@pytest.mark.parametrize("argv", [["--version"], ["check", "{tree}"], ["check", "{tree}/buggy.py"]])
+def test_static_check_imports_no_ml_framework(tree: Path, argv: list[str]) -> None:
     probe = (
         "import sys\n"
         "from rnn_dropout_lint.cli import main\n"
-        f"code = main(['check', {str(tree)!r}])\n"
-        "names = ('tensorflow', 'keras', 'numpy', 'tf_keras', 'torch')\n"
+        "try:\n"
+        f"    main({[a.format(tree=tree) for a in argv]!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "names = ('tensorflow', 'keras', 'numpy', 'tf_keras', 'torch', 'nbformat')\n"
         "heavy = sorted(m for m in names if m in sys.modules)\n"
         "print('HEAVY=' + ','.join(heavy))\n"
     )

@@ -9,11 +9,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import notebook
-from ..engine import LintError, Settings, analyze, internal_error, read_bytes
+from ..engine import LintError, Settings, analyze, check_decodable, internal_error, read_bytes
 from ..files import discover
 from ..findings import FileResult, Finding, Fix
 from ..notebook import Script
-from .text import SourceFile, apply_edits, overlaps, write_atomic
+from .text import (
+    ChangedUnderneath,
+    SourceFile,
+    apply_edits,
+    overlaps,
+    remove_stale_temporaries,
+    write_atomic,
+)
 
 MAX_PASSES = 25  # each pass applies every fix that does not overlap an earlier one
 
@@ -97,8 +104,21 @@ def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False)
 
 
 def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FixOutcome:
+    """Fix one file. If it changes while being fixed (another run), start again on what it now holds."""
+    remove_stale_temporaries(os.path.dirname(os.path.abspath(path)))
+    for _ in range(3):
+        try:
+            return _fix_file(path, settings, unsafe, write)
+        except ChangedUnderneath:
+            continue
+    return FixOutcome(path, error="the file kept changing while it was being fixed; not written")
+
+
+def _fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FixOutcome:
     try:
-        source = SourceFile.decode(read_bytes(path))
+        raw = read_bytes(path)
+        check_decodable(raw)
+        source = SourceFile.decode(raw)
         if path.endswith(".ipynb"):
             outcome = fix_notebook(source.text, path, settings, unsafe)
             after, fixed, left = outcome.after, list(outcome.fixed), list(outcome.left)
@@ -120,7 +140,7 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
     )
     if write and outcome.changed:
         try:
-            write_atomic(path, source.encode(after))
+            write_atomic(path, source.encode(after), expected=raw)
         except OSError as exc:
             return replace(outcome, after=source.text, fixed=(), error=f"cannot write: {exc.strerror or exc}")
     return outcome

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
@@ -73,19 +74,64 @@ def overlaps(a: Iterable[Edit], b: Iterable[Edit]) -> bool:
     return any((key(x)[0] < key(y)[1] and key(y)[0] < key(x)[1]) or key(x) == key(y) for x in a for y in b)
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step, keeping its permissions: old or new, never half."""
+TEMP_PREFIX = ".rnn-dropout-lint-"
+TEMP_SUFFIX = ".tmp"
+
+
+class ChangedUnderneath(Exception):
+    """The file changed since it was read: another run (or an editor) got there first."""
+
+
+def write_atomic(path: str, data: bytes, expected: bytes | None = None) -> None:
+    """Replace ``path`` with ``data`` in one step, keeping its permissions: old or new, never half.
+
+    With ``expected``, the file must still hold those bytes right before the replace, else
+    :class:`ChangedUnderneath` is raised and nothing is written.
+    """
     folder = os.path.dirname(os.path.abspath(path))
     mode = os.stat(path).st_mode
-    handle, temporary = tempfile.mkstemp(prefix=".rnn-dropout-lint-", suffix=".tmp", dir=folder)
+    # The pid in the name lets a later run tell a dead run's leftover from a live one's file.
+    handle, temporary = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{os.getpid()}-", suffix=TEMP_SUFFIX, dir=folder
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, mode & 0o7777)
+        if expected is not None:
+            with open(path, "rb") as current:
+                if current.read() != expected:
+                    raise ChangedUnderneath(path)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
             os.unlink(temporary)
         raise
+
+
+def remove_stale_temporaries(folder: str) -> None:
+    """Delete temporary files left in ``folder`` by runs that were killed (their pid is gone)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return
+    for name in names:
+        if not (name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)):
+            continue
+        pid = name[len(TEMP_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and _alive(int(pid)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(os.path.join(folder, name))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -56,11 +56,24 @@ class _Worker:
         self.process.wait()
 
 
+DEFAULT_MAX_MEMORY = 4 * 1024**3
+
+
+def _limit_memory(limit: int) -> Any:
+    def apply() -> None:  # runs in the child, before the target's code
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return apply
+
+
 def verify_targets(
     targets: list[str],
     call_args: dict[str, Any] | None = None,
     timeout: float = 120.0,
     probe_mask: bool = False,
+    max_memory: int = DEFAULT_MAX_MEMORY,
 ) -> list[TargetResult]:
     """Build every target in a child process (TensorFlow imported once); one result per target."""
     results: dict[int, TargetResult] = {}
@@ -80,6 +93,7 @@ def verify_targets(
                 stderr=subprocess.DEVNULL,
                 text=True,
                 start_new_session=True,  # so a timeout kills everything the target started
+                preexec_fn=_limit_memory(max_memory) if max_memory else None,
             )
         )
         assert worker.process.stdin is not None

@@ -40,9 +40,9 @@ class Positions:
     def __call__(self, node: cst.CSTNode) -> CodeRange | None:
         """The node's range, its own parentheses included: 1-based lines, 0-based columns."""
         rng = self._full().get(node)
-        lpar, rpar = getattr(node, "lpar", ()), getattr(node, "rpar", ())
-        if rng is None or not lpar or not rpar:
+        if rng is None or not isinstance(node, cst.BaseExpression) or not node.lpar or not node.rpar:
             return rng
+        lpar, rpar = node.lpar, node.rpar
         # libcst leaves a node's parentheses out of its range; an edit must not.
         first, last = self._full().get(lpar[0]), self._full().get(rpar[-1])
         if first is None or last is None:
