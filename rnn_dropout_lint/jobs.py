@@ -34,6 +34,17 @@ def run_job(job: Job) -> Any:
     return fix_file(job.path, job.settings, job.unsafe, write=job.mode == "fix")
 
 
+def _die_with_parent() -> None:
+    """Workers end when the run that started them is killed, instead of running on alone."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+
+
 def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
@@ -55,7 +66,7 @@ def run_jobs(items: Sequence[Path | FileResult], make: Callable[[str], Job], wor
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     chunk = max(1, min(32, files // (workers * 8)))
     jobs = (make(str(item)) for item in items if not isinstance(item, FileResult))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
         results = pool.map(run_job, jobs, chunksize=chunk)
         for item in items:
             yield item if isinstance(item, FileResult) else next(results)

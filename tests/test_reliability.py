@@ -229,3 +229,18 @@ def test_verify_survives_hungry_and_suicidal_targets(cli: str, tmp_path: Path) -
     )
     assert errors["bad.py:suicidal"] == "the process building the model died (exit status -9)"
     assert "bad.py:fine" not in errors and result.returncode == 2
+
+
+def test_killing_a_parallel_run_leaves_no_worker_behind(cli: str, tmp_path: Path) -> None:
+    _tree(tmp_path, 60, seed=14)
+    process = subprocess.Popen(
+        [cli, "check", "--isolated", "-j", "2", str(tmp_path)], stdout=subprocess.DEVNULL
+    )
+    time.sleep(0.5)
+    process.kill()  # the parent only, as a timeout would
+    process.wait()
+    time.sleep(1.0)
+    running = subprocess.run(
+        ["pgrep", "-f", f"check --isolated -j 2 {tmp_path}"], capture_output=True, text=True
+    )
+    assert running.stdout.strip() == ""
