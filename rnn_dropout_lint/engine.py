@@ -13,7 +13,7 @@ import libcst as cst
 from .files import discover
 from .findings import FileResult, Finding
 from .graph import LayerGraph
-from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable, layer_markers
+from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable
 from .noqa import apply_noqa
 from .notebook import Script
 from .rules import Selection
@@ -49,7 +49,7 @@ def might_contain_finding(source: bytes, table: KerasTable = DEFAULT_TABLE) -> b
             return False
     elif not any(m in source for m in IMPORT_MARKERS):
         return False
-    return any(m in source for m in layer_markers(table))
+    return any(m in source for m in table.layer_markers)
 
 
 def _text(source: bytes | str) -> str:

@@ -10,6 +10,7 @@ component up in :data:`SPECS`; teams add their own layers through
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -129,20 +130,6 @@ KERAS_ROOTS: tuple[str, ...] = (
 IMPORT_MARKERS: tuple[bytes, ...] = (b"keras", b"tensorflow")
 
 
-def layer_markers(table: KerasTable) -> tuple[bytes, ...]:
-    """Names of the layers the rules start from (dropout family, recurrent)."""
-    return tuple(
-        sorted(
-            {
-                name.encode()
-                for name, spec in table.specs.items()
-                if spec.role in (Role.DROPOUT, Role.RECURRENT)
-            }
-            | {name.rsplit(".", 1)[-1].encode() for name in table.custom}
-        )
-    )
-
-
 @dataclass(frozen=True)
 class KerasTable:
     """Lookup from qualified names to :class:`LayerSpec`, extensible by configuration."""
@@ -150,6 +137,13 @@ class KerasTable:
     specs: Mapping[str, LayerSpec] = field(default_factory=lambda: SPECS)
     # Exact qualified names of a team's own layers (``mylib.layers.AttentionLSTM``).
     custom: Mapping[str, LayerSpec] = field(default_factory=dict)
+
+    @functools.cached_property
+    def layer_markers(self) -> tuple[bytes, ...]:
+        """Names of the layers the rules start from (dropout family, recurrent), computed once."""
+        names = {name for name, spec in self.specs.items() if spec.role in (Role.DROPOUT, Role.RECURRENT)}
+        names |= {name.rsplit(".", 1)[-1] for name in self.custom}
+        return tuple(sorted(name.encode() for name in names))
 
     def extended(self, *, recurrent: Iterable[str] = (), transparent: Iterable[str] = ()) -> KerasTable:
         custom = dict(self.custom)
