@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -20,6 +22,9 @@ from .rules import Selection
 from .static.interpreter import build_graph
 from .static.legacy import python2_to_3
 from .static.positions import Positions
+
+if TYPE_CHECKING:
+    import ast
 
 
 @dataclass(frozen=True)
@@ -80,19 +85,46 @@ def _nesting(raw: bytes) -> int:
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]{}")
 
 
+_PARSING = threading.Lock()
+
+
+def _parse_module(source: bytes | str) -> cst.Module:
+    """``libcst.parse_module`` without re-validating each node the parser builds.
+
+    Every libcst node validates itself in ``__post_init__``, a sixth of the parse time,
+    and the parser only builds valid nodes (libcst's own PERF note says validation
+    could be skipped there). The hook is swapped back before anything else runs here;
+    the lock keeps two of our threads from saving each other's no-op as the original.
+    """
+    base = cst.CSTNode
+    with _PARSING:
+        validate = base.__dict__.get("__post_init__")
+        if validate is None:  # a libcst without the hook: nothing to skip
+            return cst.parse_module(source)
+        base.__post_init__ = _no_validation  # type: ignore[method-assign]
+        try:
+            return cst.parse_module(source)
+        finally:
+            base.__post_init__ = validate  # type: ignore[method-assign]
+
+
+def _no_validation(self: cst.CSTNode) -> None:
+    pass
+
+
 def parse(source: bytes | str, legacy: bool = False) -> tuple[cst.Module, bool]:
     """The libcst module, and whether it is a Python 2 script rewritten for analysis only."""
     if _nesting(_raw(source)) > MAX_NESTING:
         raise LintError(f"nested too deeply to parse (more than {MAX_NESTING} levels of brackets)")
     try:
-        return cst.parse_module(source), False
+        return _parse_module(source), False
     except cst.ParserSyntaxError as exc:
         error = LintError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
         rewritten = python2_to_3(_text(source)) if legacy else None
         if rewritten is None:
             raise error from None
         try:
-            return cst.parse_module(rewritten), True
+            return _parse_module(rewritten), True
         except cst.ParserSyntaxError:
             raise error from None
     except UnicodeDecodeError as exc:
@@ -137,12 +169,17 @@ class Analysis:
 
 
 def analyze(
-    source: bytes | str, path: str = "-", settings: Settings = Settings(), script: Script | None = None
+    source: bytes | str,
+    path: str = "-",
+    settings: Settings = Settings(),
+    script: Script | None = None,
+    tree: ast.Module | None = None,
 ) -> Analysis:
     """Parse, build the graph, run the rules and, if asked, plan fixes.
 
     ``script`` is given for a notebook's code cells: findings then carry cell-relative
     rows, while fix edits keep the rows of the script, which is what gets edited.
+    ``tree`` is the stdlib ``ast`` of the same source when the caller has one (flake8 does).
     Raises :class:`LintError` when the source cannot be parsed.
     """
     if isinstance(source, bytes):
@@ -154,7 +191,7 @@ def analyze(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(source, path, settings, script)
+        return _analyze(source, path, settings, script, tree)
     except RecursionError:
         raise LintError("nested too deeply to analyse") from None
     finally:
@@ -162,9 +199,11 @@ def analyze(
             gc.enable()
 
 
-def _analyze(source: bytes | str, path: str, settings: Settings, script: Script | None) -> Analysis:
+def _analyze(
+    source: bytes | str, path: str, settings: Settings, script: Script | None, tree: ast.Module | None
+) -> Analysis:
     module, legacy = parse(source, legacy=script is None)
-    positions = Positions(module, source)
+    positions = Positions(module, source, None if legacy else tree)
     cell_of = script.locate if script is not None else None
     graph = build_graph(module, _raw(source), path, settings.table, positions, cell_of)
     findings = check_graph(graph, settings)
@@ -202,9 +241,14 @@ def check_decodable(raw: bytes) -> None:
         raise LintError(f"not valid {encoding}, the encoding it declares: {exc}") from None
 
 
-def lint_source(source: bytes | str, path: str = "-", settings: Settings = Settings()) -> list[Finding]:
-    """Findings for one source text. Raises :class:`LintError` when it cannot be parsed."""
-    return analyze(source, path, settings).findings
+def lint_source(
+    source: bytes | str, path: str = "-", settings: Settings = Settings(), tree: ast.Module | None = None
+) -> list[Finding]:
+    """Findings for one source text. Raises :class:`LintError` when it cannot be parsed.
+
+    ``tree``, the stdlib ``ast`` of the same source if the caller already has it, saves a parse.
+    """
+    return analyze(source, path, settings, tree=tree).findings
 
 
 def read_bytes(path: str) -> bytes:

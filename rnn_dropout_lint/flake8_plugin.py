@@ -31,6 +31,7 @@ class Plugin:
     explicit: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, tree: Any, filename: str, lines: Sequence[str]) -> None:
+        self.tree = tree  # flake8 parsed it already; positions reuse its line numbers
         self.filename = filename
         self.lines = lines
 
@@ -75,7 +76,7 @@ class Plugin:
         source = "".join(self.lines)
         settings = Settings(_EVERY_RULE, self.report_uncertain, self.table, noqa=False)
         try:
-            findings = lint_source(source, self.filename, settings)
+            findings = lint_source(source, self.filename, settings, self.tree)
         except LintError:
             return  # flake8 reports syntax errors itself (E999)
         except Exception:  # never take the whole flake8 run down

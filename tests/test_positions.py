@@ -72,3 +72,57 @@ def test_graph_spans_equal_position_provider() -> None:
                 ), source
                 checked += 1
     assert checked > 500
+
+
+class _Chains(cst.CSTVisitor):
+    """Every call with its enclosing statements, outermost first, as the interpreter records them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.chain: list[cst.CSTNode] = []
+        self.calls: list[tuple[cst.Call, tuple[cst.CSTNode, ...]]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self.chain.append(node)
+        elif isinstance(node, cst.Call):
+            self.calls.append((node, tuple(self.chain)))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(original_node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            self.chain.pop()
+
+
+def _statement_sources() -> list[Path]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    # Decorators, comprehensions, lambdas, f-strings, non-ASCII text, tabs, `a; b` lines.
+    picked = ["dataclasses.py", "functools.py", "argparse.py", "typing.py", "inspect.py", "pydoc.py"]
+    first = sorted(stdlib.glob("*.py"))[:40]
+    return [*sorted(FIXTURES.glob("*.py")), *(stdlib / name for name in picked), *first]
+
+
+def test_statement_spans_equal_position_provider() -> None:
+    """Calls located through the ast of their statement, or by rendering it, match libcst."""
+    import ast
+
+    checked = 0
+    for path in _statement_sources():
+        raw = path.read_bytes()
+        try:
+            module = cst.parse_module(raw)
+        except cst.ParserSyntaxError:
+            continue  # the Python 2 fixture
+        expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+        visitor = _Chains()
+        module.visit(visitor)
+        for tree in (None, ast.parse(raw)):  # parsed on demand, or given as flake8 gives it
+            positions = Positions(module, raw, tree)
+            positions.want(call for call, _ in visitor.calls)
+            for call, chain in visitor.calls:
+                # As the graph's locator does: a call the statement pass cannot place
+                # (inside an f-string) falls back to the lean render of the module.
+                found = positions.span_in(call, chain) or positions.span(call)
+                assert found == expected[call], (path, expected[call])
+                checked += 1
+    assert checked > 20000

@@ -98,6 +98,58 @@ class Frame:
         self.star_modules: list[str] = []
 
 
+class _Locator:
+    """Source spans of layer calls, for the graph to resolve lazily (static positions cost a render).
+
+    It refers to the graph's node list, not to the graph, so no reference cycle keeps a
+    parsed module alive after the analysis.
+    """
+
+    def __init__(self, positions: Positions, chains: dict[int, tuple[cst.CSTNode, ...]], path: str) -> None:
+        self.positions = positions
+        self.chains = chains
+        self.path = path
+        self.nodes: list[LayerNode] = []
+        self.cell_of: Callable[[int], tuple[int | None, int]] | None = None
+        self._wanted = False
+
+    def __call__(self, node: LayerNode) -> Span | None:
+        if not isinstance(node.origin, cst.CSTNode):
+            return None
+        if not self._wanted:
+            # Every layer call is marked in one render of each statement (see static.positions).
+            self.positions.want(n.origin for n in self.nodes if isinstance(n.origin, cst.CSTNode))
+            self._wanted = True
+        chain = self.chains.get(id(node.origin))
+        rng = self.positions.span_in(node.origin, chain) if chain else None
+        if rng is None:
+            rng = self.positions.span(node.origin)
+        if rng is None:
+            return None
+        start, end, cell = rng.start.line, rng.end.line, None
+        if self.cell_of is not None:
+            cell, start = self.cell_of(rng.start.line)
+            end = self.cell_of(rng.end.line)[1]
+        return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.path, cell)
+
+
+def _string(literal: str) -> Any:
+    """A string literal's value. Plain ones are sliced: ``ast.literal_eval`` compiles each one
+    and leaves reference cycles behind."""
+    start = min(i for i in (literal.find('"'), literal.find("'")) if i >= 0)
+    prefix = literal[:start].lower()
+    quote = 3 if literal[start : start + 3] in ('"""', "'''") else 1
+    body = literal[start + quote : len(literal) - quote]
+    if prefix in ("", "u", "r") and "\r" not in body and ("\\" not in body or prefix == "r"):
+        return Const(body)
+    import ast
+
+    try:
+        return Const(ast.literal_eval(literal))
+    except Exception:  # an odd prefix or escape is not worth a crash
+        return TOP
+
+
 def called_names(source: bytes) -> frozenset[str]:
     """Identifiers that appear in call position somewhere in the file (a cheap ordering hint)."""
     return frozenset(m.decode() for m in _CALLED_NAME.findall(source))
@@ -113,7 +165,7 @@ def build_graph(
 ) -> LayerGraph:
     """The layer graph of one parsed module; ``cell_of`` maps rows of a notebook's script to cells."""
     interpreter = _Interpreter(module, source, path, table, positions or Positions(module))
-    interpreter.cell_of = cell_of
+    interpreter.locator.cell_of = cell_of
     return interpreter.run()
 
 
@@ -122,15 +174,15 @@ class _Interpreter:
         self, module: cst.Module, source: bytes, path: str, table: KerasTable, positions: Positions
     ) -> None:
         self.module = module
-        self.positions = positions
-        self.cell_of: Callable[[int], tuple[int | None, int]] | None = None
-        self._located = False
         self.chain: tuple[cst.CSTNode, ...] = ()  # the statements being executed, outermost first
         self.chains: dict[int, tuple[cst.CSTNode, ...]] = {}  # layer call -> its statements
         self.table = table
-        self.graph = LayerGraph(path, locate=self._locate)
+        self.locator = _Locator(positions, self.chains, path)
+        self.graph = LayerGraph(path, locate=self.locator)
+        self.locator.nodes = self.graph.nodes
         self.called = called_names(source)
         self.frame = Frame(None)
+        self.frames = [self.frame]
         self.heap: dict[Any, Any] = {}
         self.ctx: tuple[Any, ...] = ()
         self.nodes: dict[Any, LayerNode] = {}
@@ -155,6 +207,10 @@ class _Interpreter:
             if key not in self.placed and val.spec.role is Role.RECURRENT:
                 # Built but never placed where we can see it: its own arguments still count.
                 self.make_node(val)
+        # A function and the scope that defines it refer to each other; unlinking the scopes
+        # lets reference counting free the analysis at once, without the cyclic collector.
+        for frame in self.frames:
+            frame.locals.clear()
         return self.graph
 
     def run_deferred(self) -> None:
@@ -180,24 +236,10 @@ class _Interpreter:
             return True
         return name not in self.called
 
-    def _locate(self, node: LayerNode) -> Span | None:
-        if not isinstance(node.origin, cst.CSTNode):
-            return None
-        if not self._located:
-            # Every layer call is marked in one render of each statement (see static.positions).
-            self.positions.want(n.origin for n in self.graph.nodes if isinstance(n.origin, cst.CSTNode))
-            self._located = True
-        chain = self.chains.get(id(node.origin))
-        rng = self.positions.span_in(node.origin, chain) if chain else None
-        if rng is None:
-            rng = self.positions.span(node.origin)
-        if rng is None:
-            return None
-        start, end, cell = rng.start.line, rng.end.line, None
-        if self.cell_of is not None:
-            cell, start = self.cell_of(rng.start.line)
-            end = self.cell_of(rng.end.line)[1]
-        return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.graph.path, cell)
+    def _frame(self, parent: Frame, is_class: bool = False) -> Frame:
+        frame = Frame(parent, is_class)
+        self.frames.append(frame)
+        return frame
 
     # ------------------------------------------------------------------ state
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
@@ -503,7 +545,7 @@ class _Interpreter:
         bases = [self.eval(arg.value) for arg in node.bases]
         self.class_bases[cls.key] = [b for b in bases if isinstance(b, ClassVal)]
         outer = self.frame
-        self.frame = Frame(outer, is_class=True)
+        self.frame = self._frame(outer, is_class=True)
         methods: list[Func] = []
         for stmt in _body_of(node.body):
             if isinstance(stmt, cst.FunctionDef):
@@ -563,10 +605,7 @@ class _Interpreter:
         if kind is cst.Float:
             return Const(float(expr.value))
         if kind is cst.SimpleString:
-            try:
-                return Const(expr.evaluated_value)
-            except Exception:  # an odd string prefix is not worth a crash
-                return TOP
+            return _string(expr.value)
         if kind is cst.Tuple:
             items = self._elements(expr.elements)
             if items is None:
@@ -759,7 +798,7 @@ class _Interpreter:
         iterable = self.eval(comp.iter)
         items = self.exact_items(iterable)
         outer_frame, outer_ctx = self.frame, self.ctx
-        self.frame = Frame(outer_frame)
+        self.frame = self._frame(outer_frame)
         try:
             if items is not None and not comp.ifs and comp.inner_for_in is None and self._may_unroll(items):
                 values = []
@@ -950,7 +989,7 @@ class _Interpreter:
         standalone: bool = False,
     ) -> Any:
         scope = func.scope.parent if func.scope.is_class else func.scope
-        frame = Frame(scope)
+        frame = self._frame(scope)
         params = func.node.params
         kw = dict(kw)
         positional = [*params.posonly_params, *params.params]

@@ -9,9 +9,10 @@ full provider runs only when a fix needs arbitrary nodes.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
+from contextlib import nullcontext
 from typing import Any
 
 import libcst as cst
@@ -26,15 +27,14 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 
 
 class Positions:
-    def __init__(self, module: cst.Module, source: str | bytes | None = None) -> None:
+    def __init__(self, module: cst.Module, source: str | bytes | None = None, tree: Any = None) -> None:
         self.module = module
         self.source = source
         self._ranges: Any = None
         self._wanted: set[int] = set()
         self._spans: dict[int, CodeRange] | None = None
-        self._tree: Any = None  # the stdlib ast of the same source: its line numbers are free
+        self._tree = tree  # the stdlib ast of the same source: its line numbers are free
         self._lines: list[str] | None = None
-        self._first_lines: dict[int, int | None] = {}
         self._in_statement: dict[int, dict[int, CodeRange]] = {}
 
     def __call__(self, node: cst.CSTNode) -> CodeRange | None:
@@ -69,27 +69,75 @@ class Positions:
         return self._spans[id(node)]
 
     def span_in(self, node: cst.CSTNode, chain: tuple[cst.CSTNode, ...]) -> CodeRange | None:
-        """The span of ``node`` inside the last statement of ``chain`` (its enclosing statements).
+        """The span of a call inside the last statement of ``chain`` (its enclosing statements).
 
-        Only that statement is rendered; where it starts comes from ``ast``, which parses
-        ten times faster than libcst. None when the two trees cannot be lined up.
+        The stdlib ``ast`` of the same source (ten times cheaper than libcst's parse, and
+        free under flake8) holds every call's position: the statement's calls are paired
+        in source order with libcst's. Where the two cannot be lined up, only that
+        statement is rendered. None when neither works.
         """
         statement = chain[-1]
         found = self._in_statement.get(id(statement))
         if found is None:
-            found = self._in_statement[id(statement)] = self._render_statement(chain)
+            matched = self._ast_statements(chain)
+            found = self._from_ast(statement, matched) if matched else None
+            if found is None:
+                found = self._render_statement(chain, matched) if matched else {}
+            self._in_statement[id(statement)] = found
         return found.get(id(node))
 
-    def _render_statement(self, chain: tuple[cst.CSTNode, ...]) -> dict[int, CodeRange]:
-        """Render one statement, once, marking every wanted node inside it."""
-        line = self._first_line(chain)
-        if line is None or CodegenState is None:
+    def _from_ast(self, statement: cst.CSTNode, matched: list[Any]) -> dict[int, CodeRange] | None:
+        import ast
+
+        # Calls inside f-strings are left out on both sides: their ast positions are
+        # unreliable before Python 3.12.
+        calls = []
+        stack = list(matched)
+        while stack:
+            node = stack.pop()
+            kind = type(node)
+            if kind is ast.Call:
+                calls.append(node)
+            elif kind is ast.JoinedStr or not isinstance(node, ast.AST):  # None, a name in Global
+                continue
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    stack.extend(value)
+                elif isinstance(value, ast.AST):
+                    stack.append(value)
+        ours = _calls_in_order(statement)
+        if len(ours) != len(calls):
+            return None
+        calls.sort(key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))
+        if not all(_same_callee(node, call) for node, call in zip(ours, calls, strict=True)):
+            return None
+        lines = self._text_lines()
+        return {
+            id(node): CodeRange(
+                CodePosition(call.lineno, _column(lines, call.lineno, call.col_offset)),
+                CodePosition(call.end_lineno, _column(lines, call.end_lineno, call.end_col_offset)),
+            )
+            for node, call in zip(ours, calls, strict=True)
+            if id(node) in self._wanted
+        }
+
+    def _render_statement(self, chain: tuple[cst.CSTNode, ...], matched: list[Any]) -> dict[int, CodeRange]:
+        """Render one statement, marking every wanted node inside it."""
+        if CodegenState is None:
             return {}
         statement = chain[-1]
+        decorators = getattr(matched[0], "decorator_list", [])
+        line = min([matched[0].lineno, *(d.lineno for d in decorators)])
         text = self._text_lines()[line - 1]
         state = _MarkingState(self.module.default_indent, self.module.default_newline, self._wanted)
         state.indent_tokens = [text[: len(text) - len(text.lstrip(" \t"))]] if text.strip() else []
-        statement._codegen(state)
+        elif_ = (
+            len(chain) > 1
+            and isinstance(statement, cst.If)
+            and getattr(chain[-2], "orelse", None) is statement
+        )
+        statement._codegen(state, **({"is_elif": True} if elif_ else {}))
         shift = line - 1 - len(getattr(statement, "leading_lines", ()))
         return {
             key: CodeRange(
@@ -111,12 +159,8 @@ class Positions:
             self._lines = _NEWLINE.split(source)
         return self._lines
 
-    def _first_line(self, chain: tuple[cst.CSTNode, ...]) -> int | None:
-        """Line of the first token of ``chain[-1]``, by walking both trees down the chain."""
-        key = id(chain[-1])
-        if key in self._first_lines:
-            return self._first_lines[key]
-        line = None
+    def _ast_statements(self, chain: tuple[cst.CSTNode, ...]) -> list[Any] | None:
+        """The ast statements of ``chain[-1]`` (``a; b`` is two), walking both trees down the chain."""
         try:
             if self._tree is None:
                 import ast
@@ -125,18 +169,16 @@ class Positions:
             statements: list[Any] = list(self.module.body)
             nodes: list[Any] = list(self._tree.body)
             for depth, statement in enumerate(chain):
-                match = _align(statements, nodes, statement)
-                if match is None:
-                    break
+                index = _align(statements, statement)
+                if index is None or index >= len(nodes):
+                    return None
                 if depth == len(chain) - 1:
-                    decorators = getattr(match, "decorator_list", [])
-                    line = min([match.lineno, *(d.lineno for d in decorators)])
-                    break
-                statements, nodes = _cst_children(statement), _ast_children(match)
+                    size = len(statement.body) if isinstance(statement, _SMALL_STATEMENTS) else 1
+                    return nodes[index : index + size]
+                statements, nodes = _cst_children(statement), _ast_children(nodes[index])
         except (SyntaxError, ValueError, RecursionError, AttributeError):
-            line = None
-        self._first_lines[key] = line
-        return line
+            pass
+        return None
 
     def _lean(self) -> dict[int, CodeRange]:
         state = _MarkingState(self.module.default_indent, self.module.default_newline, self._wanted)
@@ -163,20 +205,104 @@ def _positions(state: Any, marks: dict[int, tuple[int, int]]) -> dict[int, CodeR
     return {key: CodeRange(at[start], at[end]) for key, (start, end) in marks.items()}
 
 
-def _align(statements: list[Any], nodes: list[Any], target: cst.CSTNode) -> Any:
-    """The ast statement that starts where the libcst ``target`` does (``a; b`` is two in ast)."""
+def _align(statements: list[Any], target: cst.CSTNode) -> int | None:
+    """Where the libcst ``target`` starts among the ast statements (``a; b`` is two in ast)."""
     index = 0
     for statement in statements:
-        if index >= len(nodes):
-            return None
         if statement is target:
-            return nodes[index]
-        index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
+            return index
+        index += len(statement.body) if isinstance(statement, _SMALL_STATEMENTS) else 1
     return None
 
 
+def _same_callee(node: cst.Call, call: Any) -> bool:
+    """A cheap check that a pairing is right: both call the same name or attribute."""
+    func, other = node.func, call.func
+    if isinstance(func, cst.Name):
+        return getattr(other, "id", None) == func.value
+    if isinstance(func, cst.Attribute):
+        return getattr(other, "attr", None) == func.attr.value
+    return not hasattr(other, "id") and not hasattr(other, "attr")
+
+
+def _column(lines: list[str], row: int, offset: int) -> int:
+    """An ast column (UTF-8 bytes) as libcst counts it (characters)."""
+    line = lines[row - 1]
+    return offset if line.isascii() else len(line.encode("utf-8")[:offset].decode("utf-8", "replace"))
+
+
+# Fields that hold no code (whitespace, punctuation) and fields libcst declares out of source order.
+_NOT_CODE = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "trailing_whitespace",
+        "indent",
+    }
+)
+_SOURCE_ORDER: dict[type, tuple[str, ...]] = {
+    cst.FunctionDef: ("decorators", "name", "type_parameters", "params", "returns", "body"),
+    cst.ClassDef: ("decorators", "name", "type_parameters", "bases", "keywords", "body"),
+    cst.IfExp: ("body", "test", "orelse"),
+    cst.ExceptHandler: ("type", "name", "body"),
+    cst.ExceptStarHandler: ("type", "name", "body"),
+    cst.MatchCase: ("pattern", "guard", "body"),
+    cst.Parameters: ("posonly_params", "posonly_ind", "params", "star_arg", "kwonly_params", "star_kwarg"),
+    cst.TypeAlias: ("name", "type_parameters", "value"),
+}
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    """The fields of a libcst node type that may hold code, in source order; none for values."""
+    names = _FIELDS.get(kind)
+    if names is None:
+        if not issubclass(kind, cst.CSTNode):
+            names = ()
+        else:
+            names = _SOURCE_ORDER.get(kind) or tuple(
+                f.name
+                for f in dataclasses.fields(kind)
+                if f.name not in _NOT_CODE and not f.name.startswith("whitespace")
+            )
+        _FIELDS[kind] = names
+    return names
+
+
+def _calls_in_order(root: cst.CSTNode) -> list[cst.Call]:
+    """The calls under ``root`` in source order, outer before inner, f-strings left out."""
+    calls: list[cst.Call] = []
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if kind is cst.Call:
+            calls.append(node)
+        elif kind is cst.FormattedString:
+            continue
+        children: list[Any] = []
+        for name in _fields(kind):
+            value = getattr(node, name)
+            if type(value) is tuple or type(value) is list:
+                children.extend(value)
+            elif value is not None:
+                children.append(value)
+        stack.extend(reversed(children))
+    return calls
+
+
+# One libcst node, as many ast statements as it holds small statements (``a; b``, ``if x: a; b``).
+_SMALL_STATEMENTS = (cst.SimpleStatementLine, cst.SimpleStatementSuite)
+
+
 def _block(suite: Any) -> list[Any]:
-    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else []
+    return list(suite.body) if isinstance(suite, cst.IndentedBlock) else [suite]
 
 
 def _cst_children(statement: Any) -> list[Any]:
@@ -221,17 +347,27 @@ if CodegenState is not None:
             self.wanted = wanted
             self.marks: dict[int, tuple[int, int]] = {}
 
-        @contextmanager
         def record_syntactic_position(
             self,
             node: cst.CSTNode,
             *,
             start_node: cst.CSTNode | None = None,
             end_node: cst.CSTNode | None = None,
-        ) -> Iterator[None]:
-            if id(node) not in self.wanted:
-                yield
-                return
-            start = len(self.tokens)
-            yield
-            self.marks[id(node)] = (start, len(self.tokens))
+        ) -> Any:
+            # Called for every node rendered: a generator-based context manager here cost
+            # a third of the render.
+            return _Mark(self, id(node)) if id(node) in self.wanted else _UNMARKED
+
+    class _Mark:
+        __slots__ = ("key", "start", "state")
+
+        def __init__(self, state: _MarkingState, key: int) -> None:
+            self.state, self.key = state, key
+
+        def __enter__(self) -> None:
+            self.start = len(self.state.tokens)
+
+        def __exit__(self, *exc: object) -> None:
+            self.state.marks[self.key] = (self.start, len(self.state.tokens))
+
+    _UNMARKED = nullcontext()

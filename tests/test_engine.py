@@ -1,0 +1,67 @@
+"""Properties of the core the speed depends on: no reference cycles, libcst left as found."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import sysconfig
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from rnn_dropout_lint.engine import LintError, Settings, lint_source
+from rnn_dropout_lint.rules import RULES, Selection
+from rnn_dropout_lint.static.interpreter import _string
+
+from .conftest import FIXTURES
+
+EVERY_RULE = Settings(Selection(select=tuple(RULES)), report_uncertain=True, noqa=False)
+
+
+def test_analysis_leaves_no_reference_cycles() -> None:
+    """Reference counting frees a file's tree and graph at once; under flake8 the cyclic
+    collector would otherwise rescan them in every worker."""
+    sources = [p.read_text() for p in sorted(FIXTURES.glob("*.py")) if "python2" not in p.name]
+    lint_source(sources[0], "warm.py", EVERY_RULE)  # first-use imports and caches
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        gc.collect()
+        for source in sources:
+            findings = lint_source(source, "x.py", EVERY_RULE, ast.parse(source))
+            del findings
+            assert gc.collect() == 0, source
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def test_parsing_leaves_libcst_validating() -> None:
+    """Our parse skips the per-node validation; everyone else's node building keeps it."""
+    lint_source("from keras import layers\nlayers.LSTM(4)\n", "x.py", EVERY_RULE)
+    with pytest.raises(LintError):
+        lint_source("from keras import layers\nlayers.LSTM(4\n", "x.py", EVERY_RULE)
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
+    assert cst.parse_module("x = 1\n").code == "x = 1\n"
+
+
+class _Strings(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.found.append(node.value)
+
+
+def test_string_literals_read_like_python_reads_them() -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    visitor = _Strings()
+    for path in [*sorted(stdlib.glob("*.py"))[:80], stdlib / "re" / "_parser.py"]:
+        cst.parse_module(path.read_bytes()).visit(visitor)
+    visitor.found += ["'''a\\\nb'''", 'r"\\d+"', "b'\\x00'", "U'\\u00e9'", 'Rb"\\n"', '"\\N{BULLET}"']
+    for literal in visitor.found:
+        assert _string(literal).value == ast.literal_eval(literal), literal
+    assert len(visitor.found) > 5000
