@@ -311,7 +311,7 @@ def main() -> int:
             [without, "--isolated", "--select", "E,F,W", "-j", jobs, str(dense)],
             [sys.executable, "-c", PARSE_SCRIPT, str(files_list), jobs],
         ],
-        repeat,
+        max(repeat, 9),  # a difference of two long runs: its noise is theirs added up
     )
     added = plugin - base
     table.add(
