@@ -173,8 +173,7 @@ class Positions:
                 if index is None or index >= len(nodes):
                     return None
                 if depth == len(chain) - 1:
-                    size = len(statement.body) if isinstance(statement, _SMALL_STATEMENTS) else 1
-                    return nodes[index : index + size]
+                    return nodes[index : index + _ast_width(statement)]
                 statements, nodes = _cst_children(statement), _ast_children(nodes[index])
         except (SyntaxError, ValueError, RecursionError, AttributeError):
             pass
@@ -211,7 +210,7 @@ def _align(statements: list[Any], target: cst.CSTNode) -> int | None:
     for statement in statements:
         if statement is target:
             return index
-        index += len(statement.body) if isinstance(statement, _SMALL_STATEMENTS) else 1
+        index += _ast_width(statement)
     return None
 
 
@@ -297,8 +296,11 @@ def _calls_in_order(root: cst.CSTNode) -> list[cst.Call]:
     return calls
 
 
-# One libcst node, as many ast statements as it holds small statements (``a; b``, ``if x: a; b``).
-_SMALL_STATEMENTS = (cst.SimpleStatementLine, cst.SimpleStatementSuite)
+def _ast_width(statement: cst.CSTNode) -> int:
+    """How many ast statements one libcst statement is: one per small statement of a line
+    (``a; b``) or of a one-line suite (``if x: a; b``), else one."""
+    small = isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite))
+    return len(statement.body) if small else 1
 
 
 def _block(suite: Any) -> list[Any]:
