@@ -95,6 +95,25 @@ def time_shared_mask(node: LayerNode) -> Tri:
     return Tri.YES if _is_literal(shape[1], 1) else Tri.NO
 
 
+def per_element_over_time(node: LayerNode) -> Tri:
+    """An explicit noise shape that still masks each element anew at every step.
+
+    YES when the time entry (axis 1) is not 1 and some feature entry is not 1. A shape whose
+    feature entries are all 1, ``(None, T, 1)``, drops whole time steps on purpose.
+    """
+    shape = noise_shape(node)
+    if shape is None or time_shared_mask(node) is Tri.YES:
+        return Tri.NO
+    if shape is UNKNOWN or len(shape) < 3:
+        return Tri.UNKNOWN
+    features = shape[2:]
+    if all(_is_literal(entry, 1) for entry in features):
+        return Tri.NO
+    if shape[1] is UNKNOWN or any(entry is UNKNOWN for entry in features):
+        return Tri.UNKNOWN
+    return Tri.YES
+
+
 def hard_coded_batch(node: LayerNode) -> Tri:
     """The noise shape fixes the batch dimension (axis 0) to a number."""
     if is_wrapper(node, "TimeDistributed"):
@@ -106,6 +125,24 @@ def hard_coded_batch(node: LayerNode) -> Tri:
     if first is UNKNOWN:
         return Tri.UNKNOWN
     return Tri.YES if type(first) is int else Tri.NO
+
+
+def fixes_batch_size(node: LayerNode) -> Tri:
+    """The layer pins the model's batch size: a batch shape with an int batch, or ``stateful``."""
+    tri = Tri.NO
+    for name in ("batch_input_shape", "batch_shape"):
+        value = node.args.get(name)
+        if value is UNKNOWN:
+            tri = max(tri, Tri.UNKNOWN)
+        elif isinstance(value, tuple) and value:
+            tri = max(tri, Tri.UNKNOWN if value[0] is UNKNOWN else Tri.YES if type(value[0]) is int else Tri.NO)
+    for name, pinned in (("batch_size", lambda v: type(v) is int), ("stateful", lambda v: v is True)):
+        value = node.args.get(name)
+        if value is UNKNOWN:
+            tri = max(tri, Tri.UNKNOWN)
+        elif pinned(value):
+            tri = Tri.YES
+    return tri
 
 
 def sequence_rank(node: LayerNode) -> int:

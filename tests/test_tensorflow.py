@@ -76,3 +76,49 @@ def test_fixed_model_has_same_shapes_and_weights_and_time_shared_masks(
     for layer, seq in zip(new_layers, sequence, strict=True):
         if seq and not (isinstance(layer, keras.layers.AlphaDropout) and layer.noise_shape is None):
             assert mask_constant_over_time(layer), (layer.name, type(layer).__name__)
+
+
+RDL003_MODEL = """\
+import keras
+from keras import layers
+
+
+def build():
+    inputs = keras.Input(shape=(5, 6))
+    x = layers.LSTM(6, return_sequences=True)(inputs)
+    x = layers.Dropout(0.5, noise_shape=(None, None, 6))(x)
+    x = layers.LSTM(6, return_sequences=True)(x)
+    x = layers.Dropout(0.5, noise_shape=[None, 5, None])(x)
+    x = layers.LSTM(6, return_sequences=True)(x)
+    x = layers.Dropout(0.5, noise_shape=(None, 5, 1))(x)
+    x = layers.LSTM(4)(x)
+    return keras.Model(inputs, x)
+"""
+
+
+def mask_varies_over_features(layer: Any) -> bool:
+    shape = [2, *(d or 3 for d in layer.input.shape[1:])]
+    out = np.asarray(layer(np.ones(shape, "float32"), training=True))
+    return bool(np.any(out != out[:, :, :1]))
+
+
+def test_rdl003_fix_shares_the_mask_over_time_and_keeps_open_feature_axes(cli: str, tmp_path: Path) -> None:
+    target = tmp_path / "rdl003_model.py"
+    target.write_text(RDL003_MODEL)
+    report = subprocess.run(
+        [cli, "check", "--select", "RDL003", str(target)], capture_output=True, text=True, timeout=120
+    )
+    # Timestep dropout (None, 5, 1) is deliberate: only the two per-element shapes are findings.
+    assert [line.split(":")[1] for line in report.stdout.splitlines()] == ["8", "10"], report.stdout
+    before = [layer for layer in dropout_layers(build(target))]
+    fix(cli, target, "spatial")
+    assert "noise_shape=(None, 5, 1)" in target.read_text()  # the deliberate one is left alone
+    after = dropout_layers(build(target))
+    assert [tuple(layer.noise_shape) for layer in after] == [(None, 1, 6), (None, 1, None), (None, 5, 1)]
+    for old, new in zip(before[:2], after[:2], strict=True):
+        assert not mask_constant_over_time(old)
+        assert mask_constant_over_time(new)
+        # The author left the feature axis open: the mask still differs between features.
+        assert mask_varies_over_features(new)
+    # The timestep dropout still drops whole steps: constant over features, not over time.
+    assert not mask_constant_over_time(after[2]) and not mask_varies_over_features(after[2])

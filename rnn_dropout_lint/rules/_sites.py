@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from ..facts import (
+    fixes_batch_size,
     is_dropout_family,
     is_recurrent,
     is_transparent,
@@ -94,3 +95,33 @@ def per_step_mask(dropout: LayerNode) -> Tri:
     if noise_shape(dropout) is not None:
         return Tri.NO
     return Tri.YES if time_shared_mask(dropout) is Tri.NO else Tri.NO
+
+
+def batch_pinned(graph: LayerGraph, node: LayerNode) -> Tri:
+    """Whether the model around ``node`` fixes its batch size (so every batch has that size)."""
+    return graph.memo("batch_pinned", _pinned_components).get(node.id, Tri.NO)
+
+
+def _pinned_components(graph: LayerGraph) -> dict[int, Tri]:
+    """Per node, the batch pinning of its connected model. Unresolved layers do not connect
+    models: every untraced tensor shares one node."""
+    result: dict[int, Tri] = {}
+    for start in graph.nodes:
+        if start.id in result or not start.kind:
+            continue
+        component, todo, pinned = [], [start], Tri.NO
+        result[start.id] = Tri.NO
+        while todo:
+            node = todo.pop()
+            component.append(node)
+            layer: LayerNode | None = node
+            while layer is not None:
+                pinned = max(pinned, fixes_batch_size(layer))
+                layer = layer.wrapped
+            for nxt, _ in (*graph.preds(node), *graph.succs(node)):
+                if nxt.kind and nxt.id not in result:
+                    result[nxt.id] = Tri.NO
+                    todo.append(nxt)
+        for node in component:
+            result[node.id] = pinned
+    return result

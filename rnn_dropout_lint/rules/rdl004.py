@@ -9,7 +9,7 @@ from ..findings import Finding
 from ..graph import LayerGraph, Tri
 from ._report import dropout_call, finding, path_tri
 from ._rule import Rule
-from ._sites import dropout_sites
+from ._sites import batch_pinned, dropout_sites
 
 
 def check(graph: LayerGraph) -> Iterator[Finding]:
@@ -24,7 +24,9 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
             + [min(path_tri(s), emits_sequence(s.node)) for s in site.sources if is_recurrent(s.node)],
             default=Tri.NO,
         )
-        certainty = min(batch, position)
+        # A model that pins its batch size only ever sees batches of that size.
+        pinned = batch_pinned(graph, dropout)
+        certainty = min(batch, position, Tri(Tri.YES - pinned))
         if certainty is Tri.NO:
             continue
         written = inner(dropout).text.get("noise_shape", "...")
@@ -44,7 +46,10 @@ RULE = Rule(
     what_it_does="""
 Flags a `noise_shape` on a dropout-family layer applied to a sequence (fed by a
 recurrent layer's sequence, or feeding a recurrent layer) whose batch entry (axis 0)
-is an integer instead of `None`.
+is an integer instead of `None`, in a model that does not fix its batch size. A model
+that does (`Input(batch_shape=...)`, `batch_input_shape=` or `batch_size=` on its first
+layer, a `stateful=True` recurrent layer) only ever sees batches of that size, so a
+hard-coded batch entry cannot break there and is not reported.
 """,
     why_bad="""
 The mask must broadcast against the input. With a fixed batch size, any batch of
