@@ -12,7 +12,7 @@ import pytest
 
 from rnn_dropout_lint.engine import LintError, Settings, lint_source
 from rnn_dropout_lint.rules import RULES, Selection
-from rnn_dropout_lint.static.interpreter import _string
+from rnn_dropout_lint.static.expressions import _string
 
 from .conftest import FIXTURES
 

@@ -10,7 +10,7 @@ def build():
         seed=3, noise_shape=(None, 1, None),
     )(x)
     x = layers.GRU(8, return_sequences=True)(x)
-    x = layers.Dropout(0.2, noise_shape=(None, 1, 1))(x)
+    x = layers.Dropout(0.2, noise_shape=(None, 12, 1))(x)
     x = tf.keras.layers.Bidirectional(tf.keras.layers.GRU(4, return_sequences=True))(x)
     x = tf.keras.layers.Dropout(rate=0.25, noise_shape=(None, 1, None))(x)
     out = layers.LSTM(4)(x)

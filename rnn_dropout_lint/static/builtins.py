@@ -1,0 +1,68 @@
+"""Python builtins the interpreter evaluates (`range`, `enumerate`, `zip`, `len`, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .values import (
+    TOP,
+    Const,
+    DictVal,
+    TupleVal,
+)
+
+
+def _builtin_range(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    if not pos or not all(isinstance(p, Const) and type(p.value) is int for p in pos):
+        return TOP
+    try:
+        values = range(*(p.value for p in pos))
+    except (TypeError, ValueError):
+        return TOP
+    return Const(tuple(values)) if len(values) <= 1000 else TOP
+
+
+def _builtin_enumerate(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    items = interp.exact_items(pos[0]) if pos else None
+    if items is None:
+        return TOP
+    return TupleVal(tuple(TupleVal((Const(i), item)) for i, item in enumerate(items)))
+
+
+def _builtin_zip(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    columns = [interp.exact_items(p) for p in pos]
+    if not columns or any(c is None for c in columns):
+        return TOP
+    return TupleVal(tuple(TupleVal(tuple(row)) for row in zip(*columns, strict=False)))
+
+
+def _builtin_copy(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    items = interp.exact_items(pos[0]) if pos else None
+    return TupleVal(tuple(items)) if items is not None else TOP
+
+
+def _builtin_reversed(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    items = interp.exact_items(pos[0]) if pos else None
+    return TupleVal(tuple(reversed(items))) if items is not None else TOP
+
+
+def _builtin_len(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    items = interp.exact_items(pos[0]) if pos else None
+    return Const(len(items)) if items is not None else TOP
+
+
+def _builtin_dict(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    return DictVal(tuple(kw.items())) if not pos else TOP
+
+
+BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any]], Any]] = {
+    "dict": _builtin_dict,
+    "range": _builtin_range,
+    "enumerate": _builtin_enumerate,
+    "zip": _builtin_zip,
+    "list": _builtin_copy,
+    "tuple": _builtin_copy,
+    "reversed": _builtin_reversed,
+    "len": _builtin_len,
+}

@@ -1,0 +1,202 @@
+"""Calls: arguments, method calls on models and lists, inlining functions and methods,
+instantiating classes defined in the file."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import libcst as cst
+
+from .builtins import BUILTINS
+from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
+from .values import (
+    TOP,
+    BoundMethod,
+    Classes,
+    ClassVal,
+    Const,
+    DictVal,
+    Func,
+    Instance,
+    Layers,
+    LayerVal,
+    ListState,
+    ModelState,
+    Qual,
+    Ref,
+    Tensor,
+    TupleVal,
+)
+
+
+def _has_attributes(value: Any) -> bool:
+    """Values whose ``.add`` is something other than a Sequential's (modules, our classes)."""
+    return isinstance(value, (Qual, Instance, ClassVal, Const))
+
+
+class CallsMixin(InterpreterBase):
+    def eval_args(
+        self, args: Sequence[cst.Arg]
+    ) -> tuple[list[Any], dict[str, Any], dict[Any, cst.BaseExpression], bool]:
+        """Positional values, keyword values, the expressions behind them, and **unknown."""
+        pos: list[Any] = []
+        kw: dict[str, Any] = {}
+        exprs: dict[Any, cst.BaseExpression] = {}
+        unknown_kwargs = False
+        for arg in args:
+            value = self.eval(arg.value)
+            if arg.star == "*":
+                spread = self.exact_items(value)
+                pos.extend(spread if spread is not None else [TOP] * 8)
+            elif arg.star == "**":
+                if isinstance(value, DictVal):
+                    kw.update(value.items)
+                else:
+                    unknown_kwargs = True
+            elif arg.keyword is not None:
+                kw[arg.keyword.value] = value
+                exprs[arg.keyword.value] = arg.value
+            else:
+                exprs[len(pos)] = arg.value
+                pos.append(value)
+        return pos, kw, exprs, unknown_kwargs
+
+    def call(self, expr: cst.Call) -> Any:
+        self.steps += 1
+        func_expr = expr.func
+        if type(func_expr) is cst.Attribute:
+            receiver = self.eval(func_expr.value)
+            method = func_expr.attr.value
+            if isinstance(receiver, Ref) or (method == "add" and not _has_attributes(receiver)):
+                return self.method_call(expr, receiver, method)
+            func = self.attribute(receiver, method)
+        elif type(func_expr) is cst.Name:
+            func = self.lookup(func_expr.value)
+            if func is TOP and func_expr.value in BUILTINS:
+                pos, kw, _, _ = self.eval_args(expr.args)
+                return BUILTINS[func_expr.value](self, pos, kw)
+        else:
+            func = self.eval(func_expr)
+        return self.call_value(expr, func)
+
+    def method_call(self, expr: cst.Call, receiver: Any, method: str) -> Any:
+        """``model.add(...)``, ``layers.append(...)`` and friends."""
+        pos, kw, _, _ = self.eval_args(expr.args)
+        first = pos[0] if pos else kw.get("layer", TOP)
+        if isinstance(receiver, Ref) and receiver.kind == "list":
+            state = self.heap.get(receiver.key)
+            if isinstance(state, ListState):
+                if method == "append" and pos:
+                    self.heap[receiver.key] = ListState((*state.items, first), state.exact)
+                elif method == "extend" and pos:
+                    self._extend_list(receiver, first)
+                elif method in ("insert", "pop", "remove", "reverse", "sort", "clear"):
+                    self.heap[receiver.key] = ListState(state.items, exact=False)
+            return TOP
+        if method != "add":
+            return TOP
+        if isinstance(receiver, Ref) and receiver.kind == "model":
+            self.model_add(receiver, first, id(expr))
+            return Const(None)
+        if isinstance(first, (LayerVal, Layers)) or (isinstance(first, Ref) and first.kind == "model"):
+            # ``model.add(layer)`` on a receiver we did not see built: it is a Sequential.
+            ref = Ref("model", ("model", self.ctx, id(expr)))
+            self.heap[ref.key] = ModelState()
+            self.bind(expr.func.value, ref)
+            self.model_add(ref, first, id(expr))
+            return Const(None)
+        return TOP
+
+    def call_value(self, expr: cst.Call, func: Any) -> Any:
+        if isinstance(func, Qual):
+            spec = self.table.lookup(func.name)
+            if spec is None:
+                self.eval_args(expr.args)
+                return TOP
+            return self.construct(expr, spec, func.name)
+        if isinstance(func, Classes):
+            options = sorted(func.options, key=lambda q: q.name)
+            built = [self.construct(expr, self.table.lookup(q.name), q.name) for q in options]
+            if built and all(isinstance(b, LayerVal) for b in built):
+                return Layers(frozenset(built))
+            return TOP
+        if isinstance(func, (LayerVal, Layers)) or (isinstance(func, Ref) and func.kind == "model"):
+            pos, kw, _, _ = self.eval_args(expr.args)
+            tensor = pos[0] if pos else kw.get("inputs", TOP)
+            _, out = self.apply(func, self.sources_of(tensor), id(expr))
+            return Tensor(out)
+        if isinstance(func, Func):
+            return self.inline(func, expr, None)
+        if isinstance(func, BoundMethod):
+            return self.inline(func.func, expr, func.self_value)
+        if isinstance(func, ClassVal):
+            inst = Instance(func)
+            init = self.instance_attribute(inst, "__init__")
+            if isinstance(init, BoundMethod):
+                self.inline(init.func, expr, inst)
+            else:
+                self.eval_args(expr.args)
+            return inst
+        if isinstance(func, Instance):
+            for name in ("call", "__call__"):
+                method = self.instance_attribute(func, name)
+                if isinstance(method, BoundMethod):
+                    return self.inline(method.func, expr, func)
+        self.eval_args(expr.args)
+        return TOP
+
+    def inline(self, func: Func, expr: cst.Call, self_value: Instance | None) -> Any:
+        pos, kw, _, _ = self.eval_args(expr.args)
+        if len(self.stack) >= MAX_INLINE_DEPTH or func.key in self.stack or self.steps >= STEP_BUDGET:
+            return TOP
+        self.inlined.add(func.key)
+        if self_value is not None:
+            pos.insert(0, self_value)
+        return self.run_function(func, pos, kw, (*self.ctx, ("call", id(expr))))
+
+    def run_function(
+        self,
+        func: Func,
+        pos: list[Any],
+        kw: dict[str, Any],
+        ctx: tuple[Any, ...],
+        standalone: bool = False,
+    ) -> Any:
+        scope = func.scope.parent if func.scope.is_class else func.scope
+        frame = self._frame(scope)
+        params = func.node.params
+        kw = dict(kw)
+        positional = [*params.posonly_params, *params.params]
+        for index, param in enumerate(positional):
+            value = pos[index] if index < len(pos) else self._param_default(param, kw, func, standalone)
+            frame.locals[param.name.value] = value
+        if isinstance(params.star_arg, cst.Param):
+            rest = pos[len(positional) :]
+            frame.locals[params.star_arg.name.value] = TOP if standalone else TupleVal(tuple(rest))
+        for param in params.kwonly_params:
+            frame.locals[param.name.value] = self._param_default(param, kw, func, standalone)
+        if params.star_kwarg is not None:
+            frame.locals[params.star_kwarg.name.value] = TOP if standalone else DictVal(tuple(kw.items()))
+        saved = self.frame, self.ctx, self.chain
+        self.frame, self.ctx, self.chain = frame, ctx, func.chain
+        self.stack.append(func.key)
+        try:
+            self.exec_suite(func.node.body)
+        finally:
+            self.stack.pop()
+            self.frame, self.ctx, self.chain = saved
+        return frame.returns if frame.returns is not None else Const(None)
+
+    def _param_default(self, param: cst.Param, kw: dict[str, Any], func: Func, standalone: bool) -> Any:
+        name = param.name.value
+        if name in kw:
+            return kw.pop(name)
+        if param.default is None or standalone:
+            return TOP  # a caller may pass anything
+        saved = self.frame
+        self.frame = func.scope
+        try:
+            return self.eval(param.default)
+        finally:
+            self.frame = saved

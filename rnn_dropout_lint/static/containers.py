@@ -1,0 +1,113 @@
+"""Containers: lists (on the heap), tuples and dicts, their items, subscripts and growth."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import libcst as cst
+
+from .state import InterpreterBase
+from .values import (
+    TOP,
+    Const,
+    DictVal,
+    ListState,
+    Ref,
+    TupleVal,
+)
+
+
+class ContainersMixin(InterpreterBase):
+    def _elements(self, elements: Sequence[cst.BaseElement]) -> list[Any] | None:
+        items = []
+        for element in elements:
+            if isinstance(element, cst.StarredElement):
+                spread = self.exact_items(self.eval(element.value))
+                if spread is None:
+                    return None
+                items.extend(spread)
+            else:
+                items.append(self.eval(element.value))
+        return items
+
+    def _new_list(self, key: Any, items: list[Any] | None) -> Ref:
+        ref = Ref("list", key)
+        self.heap[key] = ListState(tuple(items or ()), exact=items is not None)
+        return ref
+
+    def eval_dict(self, expr: cst.Dict) -> Any:
+        items: list[tuple[str, Any]] = []
+        for element in expr.elements:
+            if isinstance(element, cst.StarredDictElement):
+                return TOP
+            key = self.eval(element.key)
+            value = self.eval(element.value)
+            if not (isinstance(key, Const) and isinstance(key.value, str)):
+                return TOP
+            items.append((key.value, value))
+        return DictVal(tuple(items))
+
+    def eval_subscript(self, expr: cst.Subscript) -> Any:
+        base = self.eval(expr.value)
+        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+            return TOP
+        index = self.eval(expr.slice[0].slice.value)
+        if isinstance(base, DictVal):
+            if isinstance(index, Const):
+                return dict(base.items).get(index.value, TOP)
+            # An unknown key: any of the values (``{"lstm": LSTM, "gru": GRU}[cell]``).
+            result: Any = None
+            for _, value in base.items:
+                result = value if result is None else self.join(result, value)
+            return TOP if result is None else result
+        items = self.exact_items(base)
+        if items is None or not isinstance(index, Const) or type(index.value) is not int:
+            return TOP
+        try:
+            return items[index.value]
+        except IndexError:
+            return TOP
+
+    def exact_items(self, value: Any) -> list[Any] | None:
+        """The items of a value whose contents are known exactly, else None."""
+        if isinstance(value, Const) and isinstance(value.value, (tuple, list)):
+            return [Const(v) for v in value.value]
+        if isinstance(value, TupleVal):
+            return list(value.items)
+        if isinstance(value, Ref) and value.kind == "list":
+            state = self.heap.get(value.key)
+            if isinstance(state, ListState) and state.exact:
+                return list(state.items)
+        return None
+
+    def loose_items(self, value: Any) -> Sequence[Any]:
+        """The items of a list in order, even when their number is not exact."""
+        if isinstance(value, Ref):
+            state = self.heap.get(value.key)
+            if isinstance(state, ListState):
+                return state.items
+        return (TOP,)
+
+    def element_of(self, value: Any) -> Any:
+        """What a loop over ``value`` binds when its items are not known one by one."""
+        items: Iterable[Any] | None = self.exact_items(value)
+        if items is None and isinstance(value, Ref):
+            state = self.heap.get(value.key)
+            items = state.items if isinstance(state, ListState) else None
+        if not items:
+            return TOP
+        result: Any = None
+        for item in items:
+            result = item if result is None else self.join(result, item)
+        return result
+
+    def _extend_list(self, ref: Ref, value: Any) -> None:
+        state = self.heap.get(ref.key)
+        if not isinstance(state, ListState):
+            return
+        extra = self.exact_items(value)
+        if extra is None:
+            self.heap[ref.key] = ListState((*state.items, self.element_of(value)), exact=False)
+        else:
+            self.heap[ref.key] = ListState(state.items + tuple(extra), state.exact)

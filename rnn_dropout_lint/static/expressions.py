@@ -1,0 +1,212 @@
+"""Expressions: names, attributes, literals and operators."""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+from .state import Frame, InterpreterBase
+from .values import (
+    TOP,
+    BoundMethod,
+    ClassVal,
+    Const,
+    Func,
+    Instance,
+    Qual,
+    Ref,
+    TupleVal,
+)
+
+_CONSTANTS = {"True": Const(True), "False": Const(False), "None": Const(None)}
+_BINARY: dict[type, Callable[[Any, Any], Any]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.Divide: operator.truediv,
+    cst.FloorDivide: operator.floordiv,
+    cst.Modulo: operator.mod,
+}
+_COMPARE: dict[type, Callable[[Any, Any], Any]] = {
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+    cst.Equal: operator.eq,
+    cst.NotEqual: operator.ne,
+    cst.Is: operator.is_,
+    cst.IsNot: operator.is_not,
+}
+
+
+def _string(literal: str) -> Any:
+    """A string literal's value. Plain ones are sliced: ``ast.literal_eval`` compiles each one
+    and leaves reference cycles behind."""
+    start = min(i for i in (literal.find('"'), literal.find("'")) if i >= 0)
+    prefix = literal[:start].lower()
+    quote = 3 if literal[start : start + 3] in ('"""', "'''") else 1
+    body = literal[start + quote : len(literal) - quote]
+    if prefix in ("", "u", "r") and "\r" not in body and ("\\" not in body or prefix == "r"):
+        return Const(body)
+    import ast
+
+    try:
+        return Const(ast.literal_eval(literal))
+    except Exception:  # an odd prefix or escape is not worth a crash
+        return TOP
+
+
+class ExpressionsMixin(InterpreterBase):
+    def eval(self, expr: cst.CSTNode) -> Any:
+        kind = type(expr)
+        if kind is cst.Name:
+            return self.lookup(expr.value)
+        if kind is cst.Attribute:
+            return self.attribute(self.eval(expr.value), expr.attr.value)
+        if kind is cst.Call:
+            return self.call(expr)
+        if kind is cst.Integer:
+            return Const(int(expr.value, 0) if not expr.value.lstrip("0_").isdigit() else int(expr.value))
+        if kind is cst.Float:
+            return Const(float(expr.value))
+        if kind is cst.SimpleString:
+            return _string(expr.value)
+        if kind is cst.Tuple:
+            items = self._elements(expr.elements)
+            if items is None:
+                return TOP
+            if all(isinstance(i, Const) for i in items):
+                return Const(tuple(i.value for i in items))
+            return TupleVal(tuple(items))
+        if kind is cst.List:
+            items = self._elements(expr.elements)
+            return self._new_list(("list", self.ctx, id(expr)), items)
+        if kind is cst.Dict:
+            return self.eval_dict(expr)
+        if kind is cst.UnaryOperation:
+            return self.eval_unary(expr)
+        if kind is cst.BinaryOperation:
+            return self.eval_binary(expr)
+        if kind is cst.Comparison:
+            return self.eval_comparison(expr)
+        if kind is cst.BooleanOperation:
+            left, right = self.eval(expr.left), self.eval(expr.right)
+            if isinstance(left, Const) and isinstance(right, Const):
+                if isinstance(expr.operator, cst.And):
+                    return left if not left.value else right
+                return left if left.value else right
+            return TOP
+        if kind is cst.IfExp:
+            test = self.eval(expr.test)
+            if isinstance(test, Const):
+                return self.eval(expr.body if test.value else expr.orelse)
+            return self.join(self.eval(expr.body), self.eval(expr.orelse))
+        if kind is cst.NamedExpr:
+            value = self.eval(expr.value)
+            self.bind(expr.target, value)
+            return value
+        if kind is cst.Subscript:
+            return self.eval_subscript(expr)
+        if kind is cst.ListComp:
+            return self.eval_listcomp(expr)
+        return TOP
+
+    def lookup(self, name: str) -> Any:
+        frame: Frame | None = self.frame
+        stars: list[str] = []
+        while frame is not None:
+            value = frame.locals.get(name)
+            if value is not None:
+                return value
+            stars.extend(frame.star_modules)
+            frame = frame.parent
+        if name in _CONSTANTS:
+            return _CONSTANTS[name]
+        for module in stars:
+            qualname = f"{module}.{name}"
+            if self.table.lookup(qualname) is not None:
+                return Qual(qualname)
+        return TOP
+
+    def attribute(self, base: Any, name: str) -> Any:
+        if isinstance(base, Qual):
+            return Qual(f"{base.name}.{name}")
+        if isinstance(base, Instance):
+            return self.instance_attribute(base, name)
+        return TOP
+
+    def instance_attribute(self, inst: Instance, name: str) -> Any:
+        for cls in self._mro(inst.cls):
+            attrs = self.class_attrs.get(cls.key, {})
+            if name in attrs:
+                return attrs[name]
+            value = self.class_ns.get(cls.key, {}).get(name)
+            if isinstance(value, Func):
+                return BoundMethod(value, inst)
+            if value is not None:
+                return value
+        return TOP
+
+    def _mro(self, cls: ClassVal) -> list[ClassVal]:
+        order: list[ClassVal] = []
+        todo = [cls]
+        while todo:
+            current = todo.pop(0)
+            if current not in order:
+                order.append(current)
+                todo.extend(self.class_bases.get(current.key, []))
+        return order
+
+    def eval_unary(self, expr: cst.UnaryOperation) -> Any:
+        value = self.eval(expr.expression)
+        if not isinstance(value, Const):
+            return TOP
+        op = expr.operator
+        try:
+            if isinstance(op, cst.Minus):
+                return Const(-value.value)
+            if isinstance(op, cst.Plus):
+                return Const(+value.value)
+            if isinstance(op, cst.Not):
+                return Const(not value.value)
+        except TypeError:
+            return TOP
+        return TOP
+
+    def eval_binary(self, expr: cst.BinaryOperation) -> Any:
+        left, right = self.eval(expr.left), self.eval(expr.right)
+        if isinstance(expr.operator, cst.Add) and isinstance(left, Ref) and isinstance(right, Ref):
+            a, b = self.exact_items(left), self.exact_items(right)
+            combined = a + b if a is not None and b is not None else None
+            return self._new_list(("list", self.ctx, id(expr)), combined)
+        func = _BINARY.get(type(expr.operator))
+        if func is None or not (isinstance(left, Const) and isinstance(right, Const)):
+            return TOP
+        if not all(isinstance(v.value, (int, float, tuple, str)) for v in (left, right)):
+            return TOP
+        try:
+            result = func(left.value, right.value)
+        except (TypeError, ValueError, ArithmeticError):
+            return TOP
+        if isinstance(result, (str, tuple)) and len(result) > 1000:
+            return TOP
+        return Const(result)
+
+    def eval_comparison(self, expr: cst.Comparison) -> Any:
+        left = self.eval(expr.left)
+        values = [left] + [self.eval(t.comparator) for t in expr.comparisons]
+        if not all(isinstance(v, Const) for v in values):
+            return TOP
+        result = True
+        for index, target in enumerate(expr.comparisons):
+            func = _COMPARE.get(type(target.operator))
+            if func is None:
+                return TOP
+            try:
+                result = result and bool(func(values[index].value, values[index + 1].value))
+            except TypeError:
+                return TOP
+        return Const(result)

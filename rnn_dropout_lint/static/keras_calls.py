@@ -1,0 +1,170 @@
+"""What Keras calls mean for the layer graph: building a layer, placing it in a model,
+feeding it tensors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import libcst as cst
+
+from ..graph import UNKNOWN, LayerNode
+from ..keras_table import LayerSpec, Role
+from .state import InterpreterBase
+from .values import (
+    NO_SOURCES,
+    UNTRACED,
+    Const,
+    Layers,
+    LayerVal,
+    ModelState,
+    Ref,
+    Sources,
+    Tensor,
+    merge_sources,
+)
+
+# Arguments whose source text the messages quote ("the rate as written").
+_QUOTED_ARGS = ("rate", "noise_shape", "recurrent_dropout")
+
+
+class KerasCallsMixin(InterpreterBase):
+    def construct(self, expr: cst.Call, spec: LayerSpec, qualname: str) -> Any:
+        pos, kw, exprs, unknown_kwargs = self.eval_args(expr.args)
+        if spec.role is Role.SEQUENTIAL:
+            ref = Ref("model", ("model", self.ctx, id(expr)))
+            self.heap[ref.key] = ModelState()
+            layers = pos[0] if pos else kw.get("layers")
+            if layers is not None and layers != Const(None):
+                items = self.exact_items(layers)
+                if items is not None:
+                    for index, item in enumerate(items):
+                        self.model_add(ref, item, (id(expr), index))
+                else:
+                    # Items known only in order (a list grown in a loop): one node per instance.
+                    for item in self.loose_items(layers):
+                        self.model_add(ref, item, (id(expr), "*"))
+            return ref
+        args = dict(kw)
+        arg_exprs = {k: v for k, v in exprs.items() if isinstance(k, str)}
+        for index, value in enumerate(pos[: len(spec.positional)]):
+            name = spec.positional[index]
+            args.setdefault(name, value)
+            if index in exprs:
+                arg_exprs.setdefault(name, exprs[index])
+        wrapped = None
+        if spec.role is Role.WRAPPER or spec.name == "RNN":
+            inner = args.get("layer", args.get("cell"))
+            if isinstance(inner, Ref):
+                listed = self.exact_items(inner)
+                inner = listed[0] if listed else None
+            if isinstance(inner, LayerVal):
+                wrapped = inner
+                self.placed.add(inner.key)
+        self.chains.setdefault(id(expr), self.chain)
+        val = LayerVal(
+            ("layer", self.ctx, id(expr), spec.name),
+            spec,
+            expr,
+            args,
+            arg_exprs,
+            unknown_kwargs,
+            wrapped,
+            len(self.constructed),
+            qualname,
+        )
+        self.constructed.setdefault(val.key, val)
+        if spec.name == "Input":
+            node = self.node_for(val, id(expr))
+            return Tensor(frozenset({(node.id, True)}))
+        return val
+
+    def sources_of(self, value: Any) -> Sources:
+        if isinstance(value, Tensor):
+            return value.sources
+        items = self.exact_items(value)
+        if items is not None:
+            # A list of tensors fed to a merge layer.
+            return merge_sources(*(self.sources_of(item) for item in items))
+        return frozenset({(UNTRACED, True)})
+
+    def apply(self, func: Any, sources: Sources, site: Any) -> tuple[Sources, Sources]:
+        """Feed ``sources`` into a layer-like value; return (nodes that received them, output)."""
+        if isinstance(func, LayerVal):
+            node = self.node_for(func, site)
+            self.connect(sources, node)
+            out = frozenset({(node.id, True)})
+            return out, out
+        if isinstance(func, Layers):
+            entries, outs = [], []
+            for option in sorted(func.options, key=lambda v: v.order):
+                entry, out = self.apply(option, sources, site)
+                entries.append(entry)
+                outs.append(out)
+            return merge_sources(*entries), merge_sources(*outs)
+        if isinstance(func, Ref) and func.kind == "model":
+            state = self.heap.get(func.key, ModelState())
+            for nid, certain in state.heads:
+                self.connect(sources, self.graph.nodes[nid], certain)
+            return state.heads, state.tails or sources
+        if isinstance(func, Tensor):  # keras.Input(...) listed in a Sequential
+            return NO_SOURCES, func.sources
+        key = ("opaque", self.ctx, site)
+        node = self.nodes.get(key)
+        if node is None:
+            node = self.nodes[key] = self.graph.add_node("", None)
+        self.connect(sources, node)
+        out = frozenset({(node.id, True)})
+        return out, out
+
+    def model_add(self, ref: Ref, layer: Any, site: Any) -> None:
+        state = self.heap.get(ref.key, ModelState())
+        entry, out = self.apply(layer, state.tails, site)
+        heads = state.heads if state.tails else merge_sources(state.heads, entry)
+        self.heap[ref.key] = ModelState(heads, out)
+
+    def connect(self, sources: Sources, node: LayerNode, certain: bool = True) -> None:
+        for nid, edge_certain in sources:
+            source = self._untraced_node() if nid == UNTRACED else self.graph.nodes[nid]
+            self.graph.add_edge(source, node, certain and edge_certain)
+
+    def _untraced_node(self) -> LayerNode:
+        if self._untraced is None:
+            self._untraced = self.graph.add_node("", None)
+        return self._untraced
+
+    def node_for(self, val: LayerVal, site: Any) -> LayerNode:
+        key = (self.ctx, site, val.key)
+        node = self.nodes.get(key)
+        if node is None:
+            node = self.nodes[key] = self.make_node(val)
+        return node
+
+    def make_node(self, val: LayerVal) -> LayerNode:
+        self.placed.add(val.key)
+        wrapped = self.make_node(val.wrapped) if val.wrapped is not None else None
+        args = {name: self.graph_value(value) for name, value in val.args.items()}
+        if val.star_kwargs:
+            args["**"] = UNKNOWN
+        text = {
+            name: self.module.code_for_node(val.arg_exprs[name]).strip()
+            for name in _QUOTED_ARGS
+            if name in val.arg_exprs
+        }
+        return self.graph.add_node(
+            val.spec.name,
+            val.spec,
+            args=args,
+            text=text,
+            wrapped=wrapped,
+            qualname=val.qualname,
+            origin=val.call,
+        )
+
+    def graph_value(self, value: Any) -> Any:
+        """An abstract value as a graph argument: a literal, a tuple, or UNKNOWN."""
+        if isinstance(value, Const):
+            return value.value
+        items = self.exact_items(value)
+        if items is not None:
+            return tuple(self.graph_value(item) for item in items)
+        return UNKNOWN

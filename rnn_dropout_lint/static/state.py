@@ -1,0 +1,168 @@
+"""Program state of the interpreter: scopes, the state lattice (copy at a branch, join where
+branches meet) and the budgets that keep the analysis linear."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import libcst as cst
+
+from ..graph import LayerGraph, LayerNode
+from ..keras_table import KerasTable
+from .values import (
+    TOP,
+    UNTRACED,
+    Classes,
+    ClassVal,
+    Func,
+    Layers,
+    LayerVal,
+    ListState,
+    ModelState,
+    Qual,
+    Ref,
+    Tensor,
+    TupleVal,
+    merge_sources,
+    uncertain,
+)
+
+MAX_INLINE_DEPTH = 6
+MAX_UNROLL = 8  # literal loops up to this length run once per item
+MAX_UNROLL_NESTING = 2
+MAX_TWO_PASS_NESTING = 4  # deeper loops run their body once
+MAX_LAYER_OPTIONS = 8
+STEP_BUDGET = 200_000  # past this, stop inlining and unrolling (keeps huge files linear)
+
+
+class Frame:
+    """The names of one scope. Class scopes are skipped by the functions they define."""
+
+    __slots__ = ("is_class", "locals", "parent", "returns", "star_modules")
+
+    def __init__(self, parent: Frame | None, is_class: bool = False) -> None:
+        self.locals: dict[str, Any] = {}
+        self.parent = parent
+        self.is_class = is_class
+        self.returns: Any = None
+        # ``from keras.layers import *``: names bound nowhere else come from these modules.
+        self.star_modules: list[str] = []
+
+
+def _options(value: LayerVal | Layers) -> frozenset[LayerVal]:
+    return value.options if isinstance(value, Layers) else frozenset({value})
+
+
+def _classes(value: Qual | Classes) -> frozenset[Qual]:
+    return value.options if isinstance(value, Classes) else frozenset({value})
+
+
+class InterpreterBase:
+    """What every part of the interpreter shares: the graph being built, the current scope
+    and heap, the calling context, and the state lattice. The parts are mixins over it."""
+
+    module: cst.Module
+    table: KerasTable
+    graph: LayerGraph
+    frame: Frame
+    frames: list[Frame]
+    heap: dict[Any, Any]
+    ctx: tuple[Any, ...]
+    chain: tuple[cst.CSTNode, ...]
+    chains: dict[int, tuple[cst.CSTNode, ...]]
+    nodes: dict[Any, LayerNode]
+    constructed: dict[Any, LayerVal]
+    placed: set[Any]
+    class_attrs: dict[int, dict[str, Any]]
+    class_ns: dict[int, dict[str, Any]]
+    class_bases: dict[int, list[ClassVal]]
+    deferred: list[Func]
+    inlined: set[int]
+    stack: list[int]
+    steps: int
+    unroll_nesting: int
+    loop_nesting: int
+
+    def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
+        return dict(self.frame.locals), dict(self.heap)
+
+    def restore(self, snap: tuple[dict[str, Any], dict[Any, Any]]) -> None:
+        self.frame.locals = dict(snap[0])
+        self.heap = dict(snap[1])
+
+    def join_snapshots(
+        self, a: tuple[dict[str, Any], dict[Any, Any]], b: tuple[dict[str, Any], dict[Any, Any]]
+    ) -> tuple[dict[str, Any], dict[Any, Any]]:
+        return self._join_dicts(a[0], b[0], self.join), self._join_dicts(a[1], b[1], self.join_heap)
+
+    @staticmethod
+    def _join_dicts(a: dict[Any, Any], b: dict[Any, Any], join: Callable[[Any, Any], Any]) -> dict[Any, Any]:
+        out = dict(a)
+        for key, value in b.items():
+            if key in out:
+                if out[key] is not value:
+                    out[key] = join(out[key], value)
+            else:
+                out[key] = value
+        return out
+
+    @staticmethod
+    def downgrade(snap: tuple[dict[str, Any], dict[Any, Any]]) -> tuple[dict, dict]:
+        """The state of a path that may not be taken: its data flow becomes uncertain."""
+        names = {k: Tensor(uncertain(v.sources)) if isinstance(v, Tensor) else v for k, v in snap[0].items()}
+        heap = {
+            k: ModelState(v.heads, uncertain(v.tails)) if isinstance(v, ModelState) else v
+            for k, v in snap[1].items()
+        }
+        return names, heap
+
+    def join(self, a: Any, b: Any) -> Any:
+        if a == b:
+            return a
+        if a is TOP or b is TOP:
+            other = b if a is TOP else a
+            if isinstance(other, Tensor):
+                return Tensor(merge_sources(other.sources, ((UNTRACED, True),)))
+            if isinstance(other, Ref) and other.kind == "model":
+                return other  # an unknown receiver that ``.add`` turned into a Sequential
+            return TOP
+        if isinstance(a, Tensor) and isinstance(b, Tensor):
+            return Tensor(merge_sources(a.sources, b.sources))
+        if isinstance(a, (LayerVal, Layers)) and isinstance(b, (LayerVal, Layers)):
+            options = _options(a) | _options(b)
+            return Layers(options) if len(options) <= MAX_LAYER_OPTIONS else TOP
+        if isinstance(a, Qual) and isinstance(b, Qual) and self._same_keras_name(a.name, b.name):
+            return a
+        if isinstance(a, (Qual, Classes)) and isinstance(b, (Qual, Classes)):
+            options = _classes(a) | _classes(b)
+            keras_only = all(self.table.lookup(q.name) is not None for q in options)
+            return Classes(options) if keras_only and len(options) <= MAX_LAYER_OPTIONS else TOP
+        if isinstance(a, TupleVal) and isinstance(b, TupleVal) and len(a.items) == len(b.items):
+            return TupleVal(tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True)))
+        return TOP
+
+    def join_heap(self, a: Any, b: Any) -> Any:
+        if a == b:
+            return a
+        if isinstance(a, ModelState) and isinstance(b, ModelState):
+            return ModelState(merge_sources(a.heads, b.heads), merge_sources(a.tails, b.tails))
+        if isinstance(a, ListState) and isinstance(b, ListState):
+            if a.exact and b.exact and len(a.items) == len(b.items):
+                items = tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True))
+                return ListState(items)
+            # Lists that grew differently (a loop): keep every item, in order of appearance.
+            extra = tuple(item for item in b.items if item not in a.items)
+            return ListState(a.items + extra, exact=False)
+        return b
+
+    def _same_keras_name(self, a: str, b: str) -> bool:
+        """``tensorflow.keras.layers.LSTM`` and ``keras.layers.LSTM`` (import fallbacks) agree."""
+        spec_a, spec_b = self.table.lookup(a), self.table.lookup(b)
+        if spec_a is not None or spec_b is not None:
+            return spec_a == spec_b
+        return (
+            self.table.is_keras_module(a)
+            and self.table.is_keras_module(b)
+            and a.rsplit(".", 1)[-1] == b.rsplit(".", 1)[-1]
+        )

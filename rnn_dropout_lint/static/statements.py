@@ -1,0 +1,223 @@
+"""Statements and control flow: assignment and binding, imports, `if`, `try`, `with`,
+`match`, function and class definitions. Loops live in :mod:`.loops`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from .state import InterpreterBase
+from .values import (
+    TOP,
+    ClassVal,
+    Const,
+    Func,
+    Instance,
+    Qual,
+    Ref,
+    Tensor,
+)
+
+
+def _body_of(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return suite.body
+
+
+class StatementsMixin(InterpreterBase):
+    def exec_block(self, body: Sequence[cst.CSTNode]) -> None:
+        for stmt in body:
+            self.exec_stmt(stmt)
+
+    def exec_suite(self, suite: cst.BaseSuite) -> None:
+        if isinstance(suite, cst.SimpleStatementSuite):
+            for small in suite.body:
+                self.exec_small(small)
+        else:
+            self.exec_block(suite.body)
+
+    def exec_stmt(self, stmt: cst.CSTNode) -> None:
+        outer = self.chain
+        self.chain = (*outer, stmt)
+        self._exec_stmt(stmt)
+        self.chain = outer
+
+    def _exec_stmt(self, stmt: cst.CSTNode) -> None:
+        self.steps += 1
+        kind = type(stmt)
+        if kind is cst.SimpleStatementLine:
+            for small in stmt.body:
+                self.exec_small(small)
+        elif kind is cst.If:
+            self.exec_if(stmt)
+        elif kind is cst.For:
+            self.exec_for(stmt)
+        elif kind is cst.While:
+            self.exec_while(stmt)
+        elif kind in (cst.Try, cst.TryStar):
+            self.exec_try(stmt)
+        elif kind is cst.With:
+            for item in stmt.items:
+                value = self.eval(item.item)
+                if item.asname is not None:
+                    self.bind(item.asname.name, TOP if isinstance(value, Const) else value)
+            self.exec_suite(stmt.body)
+        elif kind is cst.FunctionDef:
+            self.define_function(stmt)
+        elif kind is cst.ClassDef:
+            self.define_class(stmt)
+        elif kind is cst.Match:
+            self.eval(stmt.subject)
+            before = self.snapshot()
+            joined = before
+            for case in stmt.cases:
+                self.restore(before)
+                self.exec_suite(case.body)
+                joined = self.join_snapshots(joined, self.snapshot())
+            self.restore(joined)
+
+    def exec_small(self, small: cst.CSTNode) -> None:
+        kind = type(small)
+        if kind is cst.Expr:
+            self.eval(small.value)
+        elif kind is cst.Assign:
+            value = self.eval(small.value)
+            for target in small.targets:
+                self.bind(target.target, value)
+        elif kind is cst.AnnAssign:
+            if small.value is not None:
+                self.bind(small.target, self.eval(small.value))
+        elif kind is cst.AugAssign:
+            self.exec_augassign(small)
+        elif kind is cst.Import:
+            for alias in small.names:
+                full = get_full_name_for_node(alias.name) or ""
+                if alias.asname is not None:
+                    self.bind(alias.asname.name, Qual(full))
+                else:
+                    head = full.split(".", 1)[0]
+                    self.frame.locals[head] = Qual(head)
+        elif kind is cst.ImportFrom:
+            self.exec_import_from(small)
+        elif kind is cst.Return:
+            value = self.eval(small.value) if small.value is not None else Const(None)
+            previous = self.frame.returns
+            self.frame.returns = value if previous is None else self.join(previous, value)
+
+    def exec_import_from(self, node: cst.ImportFrom) -> None:
+        module = get_full_name_for_node(node.module) if node.module is not None else None
+        relative = bool(node.relative) or module is None
+        if isinstance(node.names, cst.ImportStar):
+            if not relative and self.table.exports_layers(module):
+                self.frame.star_modules.append(module)
+            return
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            local = alias.asname.name if alias.asname is not None else alias.name
+            self.bind(local, TOP if relative else Qual(f"{module}.{name}"))
+
+    def exec_augassign(self, node: cst.AugAssign) -> None:
+        value = self.eval(node.value)
+        current = self.eval(node.target)
+        if isinstance(node.operator, cst.AddAssign) and isinstance(current, Ref) and current.kind == "list":
+            self._extend_list(current, value)
+            return
+        self.bind(node.target, TOP)
+
+    def exec_if(self, node: cst.If) -> None:
+        test = self.eval(node.test)
+        if isinstance(test, Const):
+            # A constant condition (a config flag bound to a literal) picks its branch.
+            if test.value:
+                self.exec_suite(node.body)
+            elif node.orelse is not None:
+                self._exec_orelse(node.orelse)
+            return
+        before = self.snapshot()
+        self.exec_suite(node.body)
+        after_body = self.snapshot()
+        self.restore(before)
+        if node.orelse is not None:
+            self._exec_orelse(node.orelse)
+        self.restore(self.join_snapshots(after_body, self.snapshot()))
+
+    def _exec_orelse(self, orelse: cst.If | cst.Else) -> None:
+        if isinstance(orelse, cst.If):
+            self.exec_if(orelse)
+        else:
+            self.exec_suite(orelse.body)
+
+    def exec_try(self, node: cst.Try | cst.TryStar) -> None:
+        before = self.snapshot()
+        self.exec_suite(node.body)
+        if node.orelse is not None:
+            self.exec_suite(node.orelse.body)
+        joined = self.snapshot()
+        for handler in node.handlers:
+            # A handler may run after any part of the body: start from the state before it.
+            self.restore(before)
+            self.exec_suite(handler.body)
+            joined = self.join_snapshots(joined, self.snapshot())
+        self.restore(joined)
+        if node.finalbody is not None:
+            self.exec_suite(node.finalbody.body)
+
+    def bind(self, target: cst.CSTNode, value: Any) -> None:
+        kind = type(target)
+        if kind is cst.Name:
+            self.frame.locals[target.value] = value
+        elif kind is cst.Attribute:
+            owner = self.eval(target.value)
+            if isinstance(owner, Instance):
+                attrs = self.class_attrs.setdefault(owner.cls.key, {})
+                name = target.attr.value
+                old = attrs.get(name)
+                # ``self.x = None`` placeholders do not hide the layer assigned later.
+                if old is None or old == Const(None):
+                    attrs[name] = value
+                elif value != Const(None):
+                    attrs[name] = self.join(old, value)
+        elif kind in (cst.Tuple, cst.List):
+            elements = target.elements
+            items = self.exact_items(value)
+            for index, element in enumerate(elements):
+                if isinstance(element, cst.StarredElement):
+                    item = TOP
+                elif items is not None and len(items) == len(elements):
+                    item = items[index]
+                elif isinstance(value, Tensor) and index == 0:
+                    # ``seq, h, c = LSTM(..., return_state=True)(x)``: the first is the output.
+                    item = value
+                else:
+                    item = TOP
+                self.bind(element.value, item)
+
+    def define_function(self, node: cst.FunctionDef, owner: ClassVal | None = None) -> Func:
+        chain = self.chain if self.chain and self.chain[-1] is node else (*self.chain, node)
+        func = Func(node, self.frame, owner, id(node), chain)
+        self.frame.locals[node.name.value] = func
+        if owner is None:
+            self.deferred.append(func)
+        return func
+
+    def define_class(self, node: cst.ClassDef) -> None:
+        cls = ClassVal(node, id(node))
+        bases = [self.eval(arg.value) for arg in node.bases]
+        self.class_bases[cls.key] = [b for b in bases if isinstance(b, ClassVal)]
+        outer = self.frame
+        self.frame = self._frame(outer, is_class=True)
+        methods: list[Func] = []
+        for stmt in _body_of(node.body):
+            if isinstance(stmt, cst.FunctionDef):
+                methods.append(self.define_function(stmt, owner=cls))
+            else:
+                self.exec_stmt(stmt)
+        self.class_ns[cls.key] = self.frame.locals
+        self.frame = outer
+        outer.locals[node.name.value] = cls
+        # Keras runs __init__, then build, then call: analyse methods in that order.
+        order = {"__init__": 0, "build": 1}
+        methods.sort(key=lambda f: order.get(f.node.name.value, 2))
+        self.deferred.extend(methods)
