@@ -71,6 +71,8 @@ class LayerNode:
     # Front-end handle: a libcst Call for static graphs, a layer object for runtime ones.
     origin: Any = None
     span: Span | None = None
+    # Built in a loop whose stack the analysis followed position by position.
+    in_loop: bool = False
     # Runtime graphs only: real shapes, batch axis included, None for unknown dims.
     input_shape: tuple[int | None, ...] | None = None
     output_shape: tuple[int | None, ...] | None = None

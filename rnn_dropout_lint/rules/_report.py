@@ -51,6 +51,11 @@ def drawing(certainty: Tri) -> str:
     return "draws" if certainty is Tri.YES else "possibly draws"
 
 
+def loop_note(node: LayerNode) -> str:
+    """Findings on a stack built by a loop hold on every run that reaches a second iteration."""
+    return " (in a loop: this holds whenever the loop runs at least twice)" if node.in_loop else ""
+
+
 def time_shared_shape(rank: int) -> str:
     return "(None, 1" + ", None" * (rank - 2) + ")"
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..facts import emits_sequence, is_recurrent
 from ..findings import Finding
 from ..graph import LayerGraph, Tri
-from ._report import drawing, dropout_call, finding, listing, path_tri, remedies
+from ._report import drawing, dropout_call, finding, listing, loop_note, path_tri, remedies
 from ._rule import PER_STEP_FIX_SAFETY, Rule
 from ._sites import Reach, dropout_sites, per_step_mask
 
@@ -34,7 +34,8 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
         if best is Tri.NO:
             continue
         message = (
-            f"{dropout_call(site.dropout)} {drawing(best)} a new mask at every time step "
+            f"{dropout_call(site.dropout)} {drawing(best)} a new mask at every time step"
+            f"{loop_note(site.dropout)} "
             f"between {listing(graph, sources)} and {listing(graph, targets)}; "
             f"{remedies(graph, site.dropout, targets)}"
         )

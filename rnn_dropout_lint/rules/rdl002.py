@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..facts import emits_sequence, is_recurrent
 from ..findings import Finding
 from ..graph import LayerGraph, Tri
-from ._report import drawing, dropout_call, finding, listing, remedies, source_phrase
+from ._report import drawing, dropout_call, finding, listing, loop_note, remedies, source_phrase
 from ._rule import PER_STEP_FIX_SAFETY, Rule
 from ._sites import dropout_sites, per_step_mask
 
@@ -24,7 +24,8 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
         certainty = min(mask, Tri.YES if certain_targets else Tri.UNKNOWN)
         message = (
             f"{dropout_call(site.dropout)} after {source_phrase(graph, list(site.sources), site.from_input)} "
-            f"{drawing(certainty)} a new mask at every time step of the sequence it feeds to "
+            f"{drawing(certainty)} a new mask at every time step{loop_note(site.dropout)} "
+            "of the sequence it feeds to "
             f"{listing(graph, targets)}; {remedies(graph, site.dropout, targets)}"
         )
         related = [("source", r.node) for r in site.sources] + [("target", r.node) for r in targets]

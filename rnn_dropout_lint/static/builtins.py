@@ -5,15 +5,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .symbolic import as_symint
 from .values import (
     TOP,
     Const,
     DictVal,
+    Opaque,
+    SymSeq,
     TupleVal,
 )
 
 
 def _builtin_range(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    if len(pos) in (1, 2):
+        # An unknown stop: the loop's positions are still known (see .symbolic).
+        start = pos[0] if len(pos) == 2 else Const(0)
+        stop = as_symint(pos[-1])
+        if stop is not None and isinstance(start, Const) and type(start.value) is int:
+            return SymSeq("range", (start.value, stop))
     if not pos or not all(isinstance(p, Const) and type(p.value) is int for p in pos):
         return TOP
     try:
@@ -26,12 +35,15 @@ def _builtin_range(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
 def _builtin_enumerate(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
     items = interp.exact_items(pos[0]) if pos else None
     if items is None:
-        return TOP
+        return SymSeq("enumerate", (pos[0],)) if pos and isinstance(pos[0], (Opaque, SymSeq)) else TOP
     return TupleVal(tuple(TupleVal((Const(i), item)) for i, item in enumerate(items)))
 
 
 def _builtin_zip(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
     columns = [interp.exact_items(p) for p in pos]
+    symbolic = [isinstance(p, (Opaque, SymSeq)) for p in pos]
+    if any(symbolic) and all(c is not None or sym for c, sym in zip(columns, symbolic, strict=True)):
+        return SymSeq("zip", tuple(pos))
     if not columns or any(c is None for c in columns):
         return TOP
     return TupleVal(tuple(TupleVal(tuple(row)) for row in zip(*columns, strict=False)))
@@ -49,7 +61,9 @@ def _builtin_reversed(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
 
 def _builtin_len(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
     items = interp.exact_items(pos[0]) if pos else None
-    return Const(len(items)) if items is not None else TOP
+    if items is not None:
+        return Const(len(items))
+    return interp.length_of(pos[0]) if pos and isinstance(pos[0], (Opaque, SymSeq)) else TOP
 
 
 def _builtin_dict(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:

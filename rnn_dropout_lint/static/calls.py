@@ -23,10 +23,12 @@ from .values import (
     LayerVal,
     ListState,
     ModelState,
+    Opaque,
     Qual,
     Ref,
     Tensor,
     TupleVal,
+    is_unknown,
 )
 
 
@@ -73,7 +75,7 @@ class CallsMixin(InterpreterBase):
             func = self.attribute(receiver, method)
         elif type(func_expr) is cst.Name:
             func = self.lookup(func_expr.value)
-            if func is TOP and func_expr.value in BUILTINS:
+            if is_unknown(func) and func_expr.value in BUILTINS:
                 pos, kw, _, _ = self.eval_args(expr.args)
                 return BUILTINS[func_expr.value](self, pos, kw)
         else:
@@ -91,6 +93,17 @@ class CallsMixin(InterpreterBase):
                     self.heap[receiver.key] = ListState((*state.items, first), state.exact)
                 elif method == "extend" and pos:
                     self._extend_list(receiver, first)
+                elif method == "insert" and len(pos) == 2 and _int(pos[0]) is not None and state.exact:
+                    items = list(state.items)
+                    items.insert(_int(pos[0]), pos[1])
+                    self.heap[receiver.key] = ListState(tuple(items))
+                elif (
+                    method == "pop" and state.exact and state.items and (not pos or _int(pos[0]) is not None)
+                ):
+                    items = list(state.items)
+                    popped = items.pop(_int(pos[0]) if pos else -1)
+                    self.heap[receiver.key] = ListState(tuple(items))
+                    return popped
                 elif method in ("insert", "pop", "remove", "reverse", "sort", "clear"):
                     self.heap[receiver.key] = ListState(state.items, exact=False)
             return TOP
@@ -113,7 +126,7 @@ class CallsMixin(InterpreterBase):
             spec = self.table.lookup(func.name)
             if spec is None:
                 self.eval_args(expr.args)
-                return TOP
+                return Opaque(("call", self.ctx, id(expr)))  # ``parser.parse_args()``: read it twice
             return self.construct(expr, spec, func.name)
         if isinstance(func, Classes):
             options = sorted(func.options, key=lambda q: q.name)
@@ -144,7 +157,7 @@ class CallsMixin(InterpreterBase):
                 if isinstance(method, BoundMethod):
                     return self.inline(method.func, expr, func)
         self.eval_args(expr.args)
-        return TOP
+        return Opaque(("call", self.ctx, id(expr)))
 
     def inline(self, func: Func, expr: cst.Call, self_value: Instance | None) -> Any:
         pos, kw, _, _ = self.eval_args(expr.args)
@@ -192,11 +205,16 @@ class CallsMixin(InterpreterBase):
         name = param.name.value
         if name in kw:
             return kw.pop(name)
-        if param.default is None or standalone:
-            return TOP  # a caller may pass anything
+        if param.default is None:
+            # A caller may pass anything; reads of the parameter still agree with each other.
+            return Opaque(("param", func.key, name)) if standalone else TOP
         saved = self.frame
         self.frame = func.scope
         try:
             return self.eval(param.default)
         finally:
             self.frame = saved
+
+
+def _int(value: Any) -> int | None:
+    return value.value if isinstance(value, Const) and type(value.value) is int else None

@@ -13,6 +13,7 @@ from .values import (
     Const,
     DictVal,
     ListState,
+    Opaque,
     Ref,
     TupleVal,
 )
@@ -50,9 +51,16 @@ class ContainersMixin(InterpreterBase):
 
     def eval_subscript(self, expr: cst.Subscript) -> Any:
         base = self.eval(expr.value)
-        if len(expr.slice) != 1 or not isinstance(expr.slice[0].slice, cst.Index):
+        if len(expr.slice) != 1:
             return TOP
-        index = self.eval(expr.slice[0].slice.value)
+        part = expr.slice[0].slice
+        if isinstance(part, cst.Slice):
+            return self.eval_slice(expr, base, part)
+        if not isinstance(part, cst.Index):
+            return TOP
+        index = self.eval(part.value)
+        if isinstance(base, Opaque) and isinstance(index, Const):
+            return Opaque((base.key, "[]", index.value))  # ``UNITS[-1]``, ``config["units"]``
         if isinstance(base, DictVal):
             if isinstance(index, Const):
                 return dict(base.items).get(index.value, TOP)
@@ -68,6 +76,22 @@ class ContainersMixin(InterpreterBase):
             return items[index.value]
         except IndexError:
             return TOP
+
+    def eval_slice(self, expr: cst.Subscript, base: Any, part: cst.Slice) -> Any:
+        """``layers[1:]``, ``units[:-1]`` of a list whose items are known."""
+        items = self.exact_items(base)
+        bounds = [self.eval(b) if b is not None else Const(None) for b in (part.lower, part.upper, part.step)]
+        if items is None or not all(
+            isinstance(b, Const) and (b.value is None or type(b.value) is int) for b in bounds
+        ):
+            return TOP
+        try:
+            picked = items[slice(*(b.value for b in bounds))]
+        except ValueError:
+            return TOP
+        if isinstance(base, Ref):
+            return self._new_list(("list", self.ctx, id(expr)), picked)
+        return TupleVal(tuple(picked))
 
     def exact_items(self, value: Any) -> list[Any] | None:
         """The items of a value whose contents are known exactly, else None."""

@@ -9,6 +9,7 @@ from typing import Any
 import libcst as cst
 
 from .state import Frame, InterpreterBase
+from .symbolic import compare, shift
 from .values import (
     TOP,
     BoundMethod,
@@ -16,6 +17,7 @@ from .values import (
     Const,
     Func,
     Instance,
+    Opaque,
     Qual,
     Ref,
     TupleVal,
@@ -129,13 +131,16 @@ class ExpressionsMixin(InterpreterBase):
             qualname = f"{module}.{name}"
             if self.table.lookup(qualname) is not None:
                 return Qual(qualname)
-        return TOP
+        # Bound where we cannot see (a notebook's other kernel, exec, a star import).
+        return Opaque(("name", name))
 
     def attribute(self, base: Any, name: str) -> Any:
         if isinstance(base, Qual):
             return Qual(f"{base.name}.{name}")
         if isinstance(base, Instance):
             return self.instance_attribute(base, name)
+        if isinstance(base, Opaque):
+            return Opaque((base.key, name))  # ``args.n_layers``, read twice, is one value
         return TOP
 
     def instance_attribute(self, inst: Instance, name: str) -> Any:
@@ -183,6 +188,15 @@ class ExpressionsMixin(InterpreterBase):
             combined = a + b if a is not None and b is not None else None
             return self._new_list(("list", self.ctx, id(expr)), combined)
         func = _BINARY.get(type(expr.operator))
+        if func in (operator.add, operator.sub):
+            # A symbolic count plus or minus a constant: ``n - 1``, ``len(units) - 1``.
+            moved = None
+            if isinstance(right, Const) and type(right.value) is int:
+                moved = shift(left, right.value if func is operator.add else -right.value)
+            elif func is operator.add and isinstance(left, Const) and type(left.value) is int:
+                moved = shift(right, left.value)
+            if moved is not None:
+                return moved
         if func is None or not (isinstance(left, Const) and isinstance(right, Const)):
             return TOP
         if not all(isinstance(v.value, (int, float, tuple, str)) for v in (left, right)):
@@ -198,15 +212,20 @@ class ExpressionsMixin(InterpreterBase):
     def eval_comparison(self, expr: cst.Comparison) -> Any:
         left = self.eval(expr.left)
         values = [left] + [self.eval(t.comparator) for t in expr.comparisons]
-        if not all(isinstance(v, Const) for v in values):
-            return TOP
         result = True
         for index, target in enumerate(expr.comparisons):
             func = _COMPARE.get(type(target.operator))
             if func is None:
                 return TOP
+            a, b = values[index], values[index + 1]
+            if not (isinstance(a, Const) and isinstance(b, Const)):
+                decided = compare(func, a, b)  # a loop index against its bound, at one position
+                if decided is None:
+                    return TOP
+                result = result and bool(decided.value)
+                continue
             try:
-                result = result and bool(func(values[index].value, values[index + 1].value))
+                result = result and bool(func(a.value, b.value))
             except TypeError:
                 return TOP
         return Const(result)

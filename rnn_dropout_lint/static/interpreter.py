@@ -130,6 +130,7 @@ class _Interpreter(
         self.steps = 0
         self.unroll_nesting = 0
         self.loop_nesting = 0
+        self.positional = 0
         self._untraced: LayerNode | None = None
 
     def run(self) -> LayerGraph:

@@ -158,6 +158,7 @@ class KerasCallsMixin(InterpreterBase):
             wrapped=wrapped,
             qualname=val.qualname,
             origin=val.call,
+            in_loop=self.positional > 0,
         )
 
     def graph_value(self, value: Any) -> Any:

@@ -1,4 +1,11 @@
-"""Loops: `for` and `while` statements and comprehensions."""
+"""Loops: `for` and `while` statements and comprehensions.
+
+A loop over known items is unrolled. A loop over items of unknown number runs its body at
+three positions, first, a middle one and last (:mod:`.symbolic` decides index tests such
+as ``i < n - 1`` there), so a stack built by a loop is seen as it is on every run that
+reaches a second iteration. Any other loop runs its body twice, so its last layer also
+feeds its first.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +15,16 @@ from typing import Any
 import libcst as cst
 
 from .state import MAX_TWO_PASS_NESTING, MAX_UNROLL, MAX_UNROLL_NESTING, STEP_BUDGET, InterpreterBase
+from .symbolic import shift
 from .values import (
     Const,
     ListState,
+    MidIndex,
+    Opaque,
     Ref,
+    SymInt,
+    SymSeq,
+    TupleVal,
 )
 
 
@@ -35,6 +48,8 @@ class LoopsMixin(InterpreterBase):
                 self.bind(node.target, item)
                 self.exec_suite(node.body)
             self.unroll_nesting -= 1
+        elif self._may_position(iterable):
+            self._exec_positions(node, iterable)
         else:
             element = self.element_of(iterable)
 
@@ -44,6 +59,67 @@ class LoopsMixin(InterpreterBase):
             self._exec_loop(node.body, bind_element, guaranteed=bool(items))
         if node.orelse is not None:
             self.exec_suite(node.orelse.body)
+
+    def _may_position(self, iterable: Any) -> bool:
+        return (
+            isinstance(iterable, (SymSeq, Opaque))
+            and self.loop_nesting < MAX_TWO_PASS_NESTING
+            and self.steps < STEP_BUDGET
+        )
+
+    def _exec_positions(self, node: cst.For, iterable: Any) -> None:
+        """First, middle (twice: it also follows itself), then last iteration."""
+        before = self.snapshot()
+        outer_ctx = self.ctx
+        self.loop_nesting += 1
+        self.positional += 1
+        after: list[Any] = []
+        for position in ("first", "mid", "mid", "last"):
+            if position == "last":
+                # With two iterations the first is followed by the last.
+                self.restore(self.join_snapshots(after[0], after[-1]))
+            self.ctx = (*outer_ctx, ("pos", id(node), position))
+            self.bind(node.target, self.position_value(iterable, position))
+            self.exec_suite(node.body)
+            after.append(self.snapshot())
+        self.ctx = outer_ctx
+        self.positional -= 1
+        self.loop_nesting -= 1
+        # Zero iterations: what came before may flow straight past the loop.
+        self.restore(self.join_snapshots(self.downgrade(before), self.snapshot()))
+
+    def position_value(self, iterable: Any, position: str) -> Any:
+        """What a loop over ``iterable`` binds at ``position`` (first, mid or last)."""
+        if isinstance(iterable, SymSeq):
+            if iterable.kind == "range":
+                start, stop = iterable.parts
+                if position == "first":
+                    return Const(start)
+                return MidIndex(start, stop) if position == "mid" else shift(stop, -1)
+            if iterable.kind == "enumerate":
+                inner = iterable.parts[0]
+                index = self.position_value(SymSeq("range", (0, self.length_of(inner))), position)
+                return TupleVal((index, self.position_value(inner, position)))
+            if iterable.kind == "zip":
+                return TupleVal(tuple(self.position_value(part, position) for part in iterable.parts))
+        if isinstance(iterable, Opaque):
+            return Opaque((iterable.key, "[]", {"first": 0, "mid": "mid", "last": -1}[position]))
+        items = self.exact_items(iterable)
+        if items:
+            if position != "mid" or len(items) < 3:
+                return items[0] if position == "first" else items[-1]
+            return self.element_of(TupleVal(tuple(items[1:-1])))
+        return self.element_of(iterable)
+
+    def length_of(self, iterable: Any) -> SymInt:
+        if isinstance(iterable, SymSeq):
+            if iterable.kind == "range" and iterable.parts[0] == 0:
+                return iterable.parts[1]
+            if iterable.kind == "enumerate":
+                return self.length_of(iterable.parts[0])
+        if isinstance(iterable, Opaque):
+            return SymInt(("len", iterable.key), 0)
+        return SymInt(("len", id(iterable)), 0)
 
     def exec_while(self, node: cst.While) -> None:
         test = self.eval(node.test)
@@ -100,9 +176,18 @@ class LoopsMixin(InterpreterBase):
                     values.append(self.eval(expr.elt))
                 self.ctx = outer_ctx
                 return self._new_list(("list", outer_ctx, id(expr)), values)
+            key = ("list", outer_ctx, id(expr))
+            if comp.inner_for_in is None and self._may_position(iterable):
+                # One item per position, in order: a stack built by a comprehension.
+                values = []
+                for position in ("first", "mid", "last"):
+                    self.ctx = (*outer_ctx, ("pos", id(comp), position))
+                    self.bind(comp.target, self.position_value(iterable, position))
+                    values.append(self.eval(expr.elt))
+                self.heap[key] = ListState(tuple(values), exact=False)
+                return Ref("list", key)
             self.bind(comp.target, self.element_of(iterable))
             value = self.eval(expr.elt)
-            key = ("list", outer_ctx, id(expr))
             self.heap[key] = ListState((value,), exact=False)
             return Ref("list", key)
         finally:

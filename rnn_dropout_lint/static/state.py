@@ -24,6 +24,7 @@ from .values import (
     Ref,
     Tensor,
     TupleVal,
+    is_unknown,
     merge_sources,
     uncertain,
 )
@@ -83,6 +84,7 @@ class InterpreterBase:
     steps: int
     unroll_nesting: int
     loop_nesting: int
+    positional: int  # loops being run at their first, middle and last positions
 
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
         return dict(self.frame.locals), dict(self.heap)
@@ -120,12 +122,14 @@ class InterpreterBase:
     def join(self, a: Any, b: Any) -> Any:
         if a == b:
             return a
-        if a is TOP or b is TOP:
-            other = b if a is TOP else a
+        if is_unknown(a) or is_unknown(b):
+            other = b if is_unknown(a) else a
             if isinstance(other, Tensor):
                 return Tensor(merge_sources(other.sources, ((UNTRACED, True),)))
             if isinstance(other, Ref) and other.kind == "model":
                 return other  # an unknown receiver that ``.add`` turned into a Sequential
+            if is_unknown(other):
+                return self.join_symbolic(a, b)
             return TOP
         if isinstance(a, Tensor) and isinstance(b, Tensor):
             return Tensor(merge_sources(a.sources, b.sources))
@@ -140,6 +144,12 @@ class InterpreterBase:
             return Classes(options) if keras_only and len(options) <= MAX_LAYER_OPTIONS else TOP
         if isinstance(a, TupleVal) and isinstance(b, TupleVal) and len(a.items) == len(b.items):
             return TupleVal(tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True)))
+        return TOP
+
+    @staticmethod
+    def join_symbolic(a: Any, b: Any) -> Any:
+        """Two different unknowns: still an unknown count where both are counts (a loop index
+        whose position is not known any more), else TOP."""
         return TOP
 
     def join_heap(self, a: Any, b: Any) -> Any:

@@ -153,3 +153,45 @@ class Instance:
 class BoundMethod:
     func: Func
     self_value: Instance
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """An unknown value with an identity (a parameter, ``args.n_layers``, an unknown list), so
+    that two reads of it agree: ``range(n)`` and ``i < n - 1`` speak of the same ``n``."""
+
+    key: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class SymInt:
+    """``sym + offset`` for an unknown count ``sym`` (an Opaque key, ``len`` of an unknown list).
+    Counts are taken to be larger than any constant the code compares them with."""
+
+    sym: Any
+    offset: int
+
+
+@dataclass(frozen=True)
+class MidIndex:
+    """A loop index strictly between its first and last value: ``start < i < stop - 1``."""
+
+    start: int
+    stop: SymInt
+
+
+@dataclass(frozen=True)
+class SymSeq:
+    """An iterable of unknown length whose items are known per position (first, middle, last):
+    ``range(n)``, an unknown list, ``enumerate``/``zip`` of those."""
+
+    kind: str  # "range" | "items" | "enumerate" | "zip"
+    parts: tuple[Any, ...]  # range: (start, stop SymInt); items: (Opaque,); enumerate/zip: SymSeqs
+
+
+UNKNOWNS = (Top, Opaque, SymInt, MidIndex, SymSeq)
+
+
+def is_unknown(value: Any) -> bool:
+    """Values the interpreter cannot use as data (TOP and the symbolic values)."""
+    return isinstance(value, UNKNOWNS)
