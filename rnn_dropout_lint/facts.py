@@ -30,7 +30,10 @@ def is_wrapper(node: LayerNode, name: str) -> bool:
 def is_recurrent(node: LayerNode) -> bool:
     if _role(node) is Role.RECURRENT:
         return True
-    # Bidirectional only ever wraps a recurrent layer, even one we cannot see.
+    # Bidirectional only ever wraps a recurrent layer, even one we cannot see; TimeDistributed
+    # of a recurrent layer runs it over the inner time axis of every outer step.
+    if is_wrapper(node, "TimeDistributed"):
+        return node.wrapped is not None and is_recurrent(node.wrapped)
     return is_wrapper(node, "Bidirectional")
 
 
@@ -135,7 +138,8 @@ def fixes_batch_size(node: LayerNode) -> Tri:
         if value is UNKNOWN:
             tri = max(tri, Tri.UNKNOWN)
         elif isinstance(value, tuple) and value:
-            tri = max(tri, Tri.UNKNOWN if value[0] is UNKNOWN else Tri.YES if type(value[0]) is int else Tri.NO)
+            first = value[0]
+            tri = max(tri, Tri.UNKNOWN if first is UNKNOWN else Tri.YES if type(first) is int else Tri.NO)
     for name, pinned in (("batch_size", lambda v: type(v) is int), ("stateful", lambda v: v is True)):
         value = node.args.get(name)
         if value is UNKNOWN:
@@ -150,7 +154,12 @@ def sequence_rank(node: LayerNode) -> int:
     if node.input_shape is not None:
         return len(node.input_shape)
     spec = inner(node).spec
-    return spec.sequence_rank if spec is not None else 3
+    rank = spec.sequence_rank if spec is not None else 3
+    wrappers = node
+    while _role(wrappers) is Role.WRAPPER and wrappers.wrapped is not None:
+        rank += is_wrapper(wrappers, "TimeDistributed")  # one more outer axis
+        wrappers = wrappers.wrapped
+    return rank
 
 
 def accepts_dropout(node: LayerNode) -> bool:

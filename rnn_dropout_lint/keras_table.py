@@ -25,6 +25,7 @@ class Role(enum.Enum):
     CELL = "cell"  # an RNN cell: only meaningful inside RNN(...)
     INPUT = "input"  # Input / InputLayer: a source of tensors
     SEQUENTIAL = "sequential"  # keras.Sequential
+    FUNCTIONAL = "functional"  # keras.Model(inputs, outputs): a model usable as a layer
     OTHER = "other"  # any other layer or callable: breaks the chain
 
 
@@ -109,6 +110,8 @@ _SPECS: tuple[LayerSpec, ...] = (
     LayerSpec("Input", Role.INPUT, ("shape", "batch_size", "name")),
     LayerSpec("InputLayer", Role.INPUT, ("input_shape", "batch_size")),
     LayerSpec("Sequential", Role.SEQUENTIAL, ("layers", "name")),
+    LayerSpec("Model", Role.FUNCTIONAL, ("inputs", "outputs", "name")),
+    LayerSpec("Functional", Role.FUNCTIONAL, ("inputs", "outputs", "name")),
 )
 
 SPECS: Mapping[str, LayerSpec] = {spec.name: spec for spec in _SPECS}

@@ -99,6 +99,9 @@ def _calls(dropout: LayerNode) -> tuple[cst.Call, cst.Call]:
 
 def _per_step(site: DropoutSite, ctx: FixContext) -> Fix | None:
     targets = [t for t in site.targets if t.certain] or list(site.targets)
+    if is_wrapper(targets[0].node, "TimeDistributed"):
+        # The recurrent layer reads axis 2 as time: neither SpatialDropout1D nor axis 1 fits.
+        raise NoFix("the recurrent layer it feeds runs inside TimeDistributed")
     rank = sequence_rank(targets[0].node)
     work = inner(site.dropout)
     if work.kind == "AlphaDropout":  # not a plain dropout: no merge, no SpatialDropout1D

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ..facts import accepts_dropout, inner, is_input, rate_text, sequence_rank
+from ..facts import accepts_dropout, inner, is_input, is_wrapper, rate_text, sequence_rank
 from ..findings import Finding, LayerRef
 from ..graph import LayerGraph, LayerNode, Tri
 from ._sites import Reach
@@ -65,7 +65,11 @@ def remedies(graph: LayerGraph, dropout: LayerNode, targets: list[Reach]) -> str
     rate = rate_text(dropout)
     work = inner(dropout)
     rank = sequence_rank(targets[0].node)
-    shared = f"{work.kind}({rate}, noise_shape={time_shared_shape(rank)})"
+    shape = time_shared_shape(rank)
+    if is_wrapper(targets[0].node, "TimeDistributed"):
+        shape = "(None, None, 1" + ", None" * (rank - 3) + ")"  # the wrapped layer's time is axis 2
+        rank = 0  # SpatialDropout1D shares over axis 1: it does not fit
+    shared = f"{work.kind}({rate}, noise_shape={shape})"
     if work.kind == "AlphaDropout":
         # tf.keras 2.x's AlphaDropout cannot fill None entries of a noise shape.
         text = f"use {shared} (Keras 3; on tf.keras 2.x write the feature sizes instead of None)"

@@ -67,11 +67,24 @@ def _builtin_len(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
 
 
 def _builtin_dict(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
-    return DictVal(tuple(kw.items())) if not pos else TOP
+    """``dict(**kw)`` and ``dict(base, **overrides)``: later keys win."""
+    if len(pos) > 1 or (pos and not isinstance(pos[0], DictVal)):
+        return TOP
+    merged = dict(pos[0].items) if pos else {}
+    merged.update(kw)
+    return DictVal(tuple(merged.items()))
+
+
+def _builtin_getattr(interp: Any, pos: list[Any], kw: dict[str, Any]) -> Any:
+    """``getattr(layers, "LSTM")`` with a literal name."""
+    if len(pos) >= 2 and isinstance(pos[1], Const) and isinstance(pos[1].value, str):
+        return interp.attribute(pos[0], pos[1].value)
+    return TOP
 
 
 BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any]], Any]] = {
     "dict": _builtin_dict,
+    "getattr": _builtin_getattr,
     "range": _builtin_range,
     "enumerate": _builtin_enumerate,
     "zip": _builtin_zip,

@@ -11,7 +11,9 @@ import libcst as cst
 from .builtins import BUILTINS
 from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
 from .values import (
+    PARTIAL_NAMES,
     TOP,
+    Args,
     BoundMethod,
     Classes,
     ClassVal,
@@ -19,13 +21,17 @@ from .values import (
     DictVal,
     Func,
     Instance,
+    KerasInit,
+    LambdaVal,
     Layers,
     LayerVal,
     ListState,
     ModelState,
     Opaque,
+    Partial,
     Qual,
     Ref,
+    Super,
     Tensor,
     TupleVal,
     is_unknown,
@@ -38,9 +44,7 @@ def _has_attributes(value: Any) -> bool:
 
 
 class CallsMixin(InterpreterBase):
-    def eval_args(
-        self, args: Sequence[cst.Arg]
-    ) -> tuple[list[Any], dict[str, Any], dict[Any, cst.BaseExpression], bool]:
+    def eval_args(self, args: Sequence[cst.Arg]) -> Args:
         """Positional values, keyword values, the expressions behind them, and **unknown."""
         pos: list[Any] = []
         kw: dict[str, Any] = {}
@@ -70,11 +74,15 @@ class CallsMixin(InterpreterBase):
         if type(func_expr) is cst.Attribute:
             receiver = self.eval(func_expr.value)
             method = func_expr.attr.value
+            if method == "add" and isinstance(receiver, Instance) and self._is_sequential_instance(receiver):
+                receiver = self.instance_model(receiver)
             if isinstance(receiver, Ref) or (method == "add" and not _has_attributes(receiver)):
                 return self.method_call(expr, receiver, method)
             func = self.attribute(receiver, method)
         elif type(func_expr) is cst.Name:
             func = self.lookup(func_expr.value)
+            if func_expr.value == "super" and is_unknown(func):
+                return self.super_of(expr)
             if is_unknown(func) and func_expr.value in BUILTINS:
                 pos, kw, _, _ = self.eval_args(expr.args)
                 return BUILTINS[func_expr.value](self, pos, kw)
@@ -121,46 +129,109 @@ class CallsMixin(InterpreterBase):
             return Const(None)
         return TOP
 
-    def call_value(self, expr: cst.Call, func: Any) -> Any:
+    def call_value(self, expr: cst.Call, func: Any, args: Args | None = None) -> Any:
+        """Call ``func`` at ``expr``; its arguments are evaluated once, here or by the caller."""
+        args = args if args is not None else self.eval_args(expr.args)
+        pos, kw, exprs, unknown_kwargs = args
+        if isinstance(func, Partial):
+            shifted = {k + len(func.pos) if isinstance(k, int) else k: v for k, v in exprs.items()}
+            merged = ([*func.pos, *pos], {**dict(func.kw), **kw}, shifted, unknown_kwargs)
+            return self.call_value(expr, func.func, merged)
         if isinstance(func, Qual):
+            if func.name in PARTIAL_NAMES and pos:
+                return Partial(pos[0], tuple(pos[1:]), tuple(kw.items()))
             spec = self.table.lookup(func.name)
             if spec is None:
-                self.eval_args(expr.args)
                 return Opaque(("call", self.ctx, id(expr)))  # ``parser.parse_args()``: read it twice
-            return self.construct(expr, spec, func.name)
+            return self.construct(expr, spec, func.name, args)
         if isinstance(func, Classes):
             options = sorted(func.options, key=lambda q: q.name)
-            built = [self.construct(expr, self.table.lookup(q.name), q.name) for q in options]
+            built = [self.construct(expr, self.table.lookup(q.name), q.name, args) for q in options]
             if built and all(isinstance(b, LayerVal) for b in built):
                 return Layers(frozenset(built))
             return TOP
         if isinstance(func, (LayerVal, Layers)) or (isinstance(func, Ref) and func.kind == "model"):
-            pos, kw, _, _ = self.eval_args(expr.args)
             tensor = pos[0] if pos else kw.get("inputs", TOP)
             _, out = self.apply(func, self.sources_of(tensor), id(expr))
             return Tensor(out)
         if isinstance(func, Func):
-            return self.inline(func, expr, None)
+            return self.inline(func, expr, None, pos, kw)
+        if isinstance(func, LambdaVal):
+            return self.call_lambda(func, pos, kw)
         if isinstance(func, BoundMethod):
-            return self.inline(func.func, expr, func.self_value)
+            return self.inline(func.func, expr, func.self_value, pos, kw)
+        if isinstance(func, KerasInit):
+            layers = pos[0] if pos else kw.get("layers")
+            ref = self.instance_model(func.inst)
+            for index, item in enumerate(self.exact_items(layers) or self.loose_items(layers)):
+                if item is not TOP:
+                    self.model_add(ref, item, (id(expr), index))
+            return Const(None)
         if isinstance(func, ClassVal):
             inst = Instance(func)
             init = self.instance_attribute(inst, "__init__")
             if isinstance(init, BoundMethod):
-                self.inline(init.func, expr, inst)
-            else:
-                self.eval_args(expr.args)
+                self.inline(init.func, expr, inst, pos, kw)
             return inst
         if isinstance(func, Instance):
+            if self._is_sequential_instance(func):
+                return self.call_value(expr, self.instance_model(func), args)
             for name in ("call", "__call__"):
                 method = self.instance_attribute(func, name)
                 if isinstance(method, BoundMethod):
-                    return self.inline(method.func, expr, func)
-        self.eval_args(expr.args)
+                    return self.inline(method.func, expr, func, pos, kw)
         return Opaque(("call", self.ctx, id(expr)))
 
-    def inline(self, func: Func, expr: cst.Call, self_value: Instance | None) -> Any:
-        pos, kw, _, _ = self.eval_args(expr.args)
+    def call_lambda(self, lam: LambdaVal, pos: list[Any], kw: dict[str, Any]) -> Any:
+        frame = self._frame(lam.scope)
+        params = lam.node.params
+        for index, param in enumerate([*params.posonly_params, *params.params, *params.kwonly_params]):
+            name = param.name.value
+            if index < len(pos) and param in (*params.posonly_params, *params.params):
+                frame.locals[name] = pos[index]
+            elif name in kw:
+                frame.locals[name] = kw[name]
+            else:
+                frame.locals[name] = self.eval(param.default) if param.default is not None else TOP
+        saved = self.frame
+        self.frame = frame
+        try:
+            return self.eval(lam.node.body)
+        finally:
+            self.frame = saved
+
+    def super_of(self, expr: cst.Call) -> Any:
+        self.eval_args(expr.args)
+        frame = self.frame
+        while frame is not None and frame.method is None:
+            frame = frame.parent
+        return Super(*frame.method) if frame is not None and frame.method is not None else TOP
+
+    def super_attribute(self, sup: Super, name: str) -> Any:
+        """What ``super().name`` finds: the next class in the instance's MRO that defines it."""
+        mro = self._mro(sup.inst.cls)
+        after = mro[mro.index(sup.owner) + 1 :] if sup.owner in mro else []
+        for cls in after:
+            value = self.class_ns.get(cls.key, {}).get(name)
+            if isinstance(value, Func):
+                return BoundMethod(value, sup.inst)
+        if name == "__init__" and sup.inst.cls.key in self.sequential_classes:
+            return KerasInit(sup.inst)
+        return TOP
+
+    def _is_sequential_instance(self, inst: Instance) -> bool:
+        return inst.cls.key in self.sequential_classes
+
+    def instance_model(self, inst: Instance) -> Ref:
+        """The Sequential model an instance of a ``Sequential`` subclass is."""
+        ref = Ref("model", ("instance-model", inst.cls.key))
+        self.heap.setdefault(ref.key, ModelState())
+        return ref
+
+    def inline(
+        self, func: Func, expr: cst.Call, self_value: Instance | None, pos: list[Any], kw: dict[str, Any]
+    ) -> Any:
+        pos = list(pos)
         if len(self.stack) >= MAX_INLINE_DEPTH or func.key in self.stack or self.steps >= STEP_BUDGET:
             return TOP
         self.inlined.add(func.key)
@@ -175,20 +246,25 @@ class CallsMixin(InterpreterBase):
         kw: dict[str, Any],
         ctx: tuple[Any, ...],
         standalone: bool = False,
+        defaults: bool = True,
     ) -> Any:
         scope = func.scope.parent if func.scope.is_class else func.scope
         frame = self._frame(scope)
+        if func.owner is not None and pos and isinstance(pos[0], Instance):
+            frame.method = (func.owner, pos[0])
         params = func.node.params
         kw = dict(kw)
         positional = [*params.posonly_params, *params.params]
         for index, param in enumerate(positional):
-            value = pos[index] if index < len(pos) else self._param_default(param, kw, func, standalone)
+            value = (
+                pos[index] if index < len(pos) else self._param_default(param, kw, func, standalone, defaults)
+            )
             frame.locals[param.name.value] = value
         if isinstance(params.star_arg, cst.Param):
             rest = pos[len(positional) :]
             frame.locals[params.star_arg.name.value] = TOP if standalone else TupleVal(tuple(rest))
         for param in params.kwonly_params:
-            frame.locals[param.name.value] = self._param_default(param, kw, func, standalone)
+            frame.locals[param.name.value] = self._param_default(param, kw, func, standalone, defaults)
         if params.star_kwarg is not None:
             frame.locals[params.star_kwarg.name.value] = TOP if standalone else DictVal(tuple(kw.items()))
         saved = self.frame, self.ctx, self.chain
@@ -201,11 +277,13 @@ class CallsMixin(InterpreterBase):
             self.frame, self.ctx, self.chain = saved
         return frame.returns if frame.returns is not None else Const(None)
 
-    def _param_default(self, param: cst.Param, kw: dict[str, Any], func: Func, standalone: bool) -> Any:
+    def _param_default(
+        self, param: cst.Param, kw: dict[str, Any], func: Func, standalone: bool, defaults: bool = True
+    ) -> Any:
         name = param.name.value
         if name in kw:
             return kw.pop(name)
-        if param.default is None:
+        if param.default is None or not defaults:
             # A caller may pass anything; reads of the parameter still agree with each other.
             return Opaque(("param", func.key, name)) if standalone else TOP
         saved = self.frame

@@ -14,6 +14,7 @@ from .values import (
     DictVal,
     ListState,
     Opaque,
+    Qual,
     Ref,
     TupleVal,
 )
@@ -59,6 +60,8 @@ class ContainersMixin(InterpreterBase):
         if not isinstance(part, cst.Index):
             return TOP
         index = self.eval(part.value)
+        if isinstance(base, Qual) and base.name.endswith(".__dict__") and isinstance(index, Const):
+            return Qual(f"{base.name[: -len('.__dict__')]}.{index.value}")  # ``layers.__dict__["GRU"]``
         if isinstance(base, Opaque) and isinstance(index, Const):
             return Opaque((base.key, "[]", index.value))  # ``UNITS[-1]``, ``config["units"]``
         if isinstance(base, DictVal):

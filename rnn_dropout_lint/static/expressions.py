@@ -17,9 +17,13 @@ from .values import (
     Const,
     Func,
     Instance,
+    LambdaVal,
+    MidIndex,
     Opaque,
     Qual,
     Ref,
+    Super,
+    SymInt,
     TupleVal,
 )
 
@@ -114,6 +118,8 @@ class ExpressionsMixin(InterpreterBase):
             return self.eval_subscript(expr)
         if kind is cst.ListComp:
             return self.eval_listcomp(expr)
+        if kind is cst.Lambda:
+            return LambdaVal(expr, self.frame, id(expr))
         return TOP
 
     def lookup(self, name: str) -> Any:
@@ -139,6 +145,8 @@ class ExpressionsMixin(InterpreterBase):
             return Qual(f"{base.name}.{name}")
         if isinstance(base, Instance):
             return self.instance_attribute(base, name)
+        if isinstance(base, Super):
+            return self.super_attribute(base, name)
         if isinstance(base, Opaque):
             return Opaque((base.key, name))  # ``args.n_layers``, read twice, is one value
         return TOP
@@ -164,6 +172,16 @@ class ExpressionsMixin(InterpreterBase):
                 order.append(current)
                 todo.extend(self.class_bases.get(current.key, []))
         return order
+
+    def _loop_term(self, value: Any) -> bool:
+        if isinstance(value, MidIndex):
+            return True
+        if isinstance(value, SymInt):
+            return value.sym in self.loop_syms
+        if isinstance(value, Opaque):
+            key = value.key
+            return key in self.loop_syms or (len(key) == 3 and key[1] == "[]" and key[0] in self.loop_syms)
+        return False
 
     def eval_unary(self, expr: cst.UnaryOperation) -> Any:
         value = self.eval(expr.expression)
@@ -219,7 +237,8 @@ class ExpressionsMixin(InterpreterBase):
                 return TOP
             a, b = values[index], values[index + 1]
             if not (isinstance(a, Const) and isinstance(b, Const)):
-                decided = compare(func, a, b)  # a loop index against its bound, at one position
+                # A loop index against its bound, at one position; other unknowns stay unknown.
+                decided = compare(func, a, b) if self._loop_term(a) or self._loop_term(b) else None
                 if decided is None:
                     return TOP
                 result = result and bool(decided.value)

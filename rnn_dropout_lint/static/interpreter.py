@@ -124,6 +124,7 @@ class _Interpreter(
         self.class_attrs: dict[int, dict[str, Any]] = {}
         self.class_ns: dict[int, dict[str, Any]] = {}
         self.class_bases: dict[int, list[ClassVal]] = {}
+        self.sequential_classes: set[int] = set()
         self.deferred: list[Func] = []
         self.inlined: set[int] = set()
         self.stack: list[int] = []
@@ -131,6 +132,7 @@ class _Interpreter(
         self.unroll_nesting = 0
         self.loop_nesting = 0
         self.positional = 0
+        self.loop_syms: set[Any] = set()
         self._untraced: LayerNode | None = None
 
     def run(self) -> LayerGraph:

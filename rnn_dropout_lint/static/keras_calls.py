@@ -12,8 +12,11 @@ from ..keras_table import LayerSpec, Role
 from .state import InterpreterBase
 from .values import (
     NO_SOURCES,
+    TOP,
     UNTRACED,
+    Args,
     Const,
+    Instance,
     Layers,
     LayerVal,
     ModelState,
@@ -28,8 +31,8 @@ _QUOTED_ARGS = ("rate", "noise_shape", "recurrent_dropout")
 
 
 class KerasCallsMixin(InterpreterBase):
-    def construct(self, expr: cst.Call, spec: LayerSpec, qualname: str) -> Any:
-        pos, kw, exprs, unknown_kwargs = self.eval_args(expr.args)
+    def construct(self, expr: cst.Call, spec: LayerSpec, qualname: str, args: Args) -> Any:
+        pos, kw, exprs, unknown_kwargs = args
         if spec.role is Role.SEQUENTIAL:
             ref = Ref("model", ("model", self.ctx, id(expr)))
             self.heap[ref.key] = ModelState()
@@ -44,6 +47,8 @@ class KerasCallsMixin(InterpreterBase):
                     for item in self.loose_items(layers):
                         self.model_add(ref, item, (id(expr), "*"))
             return ref
+        if spec.role is Role.FUNCTIONAL:
+            return self.functional_model(expr, pos, kw)
         args = dict(kw)
         arg_exprs = {k: v for k, v in exprs.items() if isinstance(k, str)}
         for index, value in enumerate(pos[: len(spec.positional)]):
@@ -78,6 +83,21 @@ class KerasCallsMixin(InterpreterBase):
             return Tensor(frozenset({(node.id, True)}))
         return val
 
+    def functional_model(self, expr: cst.Call, pos: list[Any], kw: dict[str, Any]) -> Any:
+        """``Model(inputs, outputs)``: called on a tensor (or nested in another model), data
+        enters the layers its inputs feed and leaves from its outputs."""
+        inputs = pos[0] if pos else kw.get("inputs")
+        outputs = pos[1] if len(pos) > 1 else kw.get("outputs")
+        if inputs is None or outputs is None:
+            return TOP
+        heads: list[tuple[int, bool]] = []
+        for nid, _ in self.sources_of(inputs):
+            if nid != UNTRACED:
+                heads.extend((succ.id, certain) for succ, certain in self.graph.succs(self.graph.nodes[nid]))
+        ref = Ref("model", ("model", self.ctx, id(expr)))
+        self.heap[ref.key] = ModelState(merge_sources(heads), self.sources_of(outputs))
+        return ref
+
     def sources_of(self, value: Any) -> Sources:
         if isinstance(value, Tensor):
             return value.sources
@@ -106,6 +126,8 @@ class KerasCallsMixin(InterpreterBase):
             for nid, certain in state.heads:
                 self.connect(sources, self.graph.nodes[nid], certain)
             return state.heads, state.tails or sources
+        if isinstance(func, Instance) and func.cls.key in self.sequential_classes:
+            return self.apply(self.instance_model(func), sources, site)
         if isinstance(func, Tensor):  # keras.Input(...) listed in a Sequential
             return NO_SOURCES, func.sources
         key = ("opaque", self.ctx, site)

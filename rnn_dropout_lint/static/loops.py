@@ -73,6 +73,8 @@ class LoopsMixin(InterpreterBase):
         outer_ctx = self.ctx
         self.loop_nesting += 1
         self.positional += 1
+        added = self._loop_terms(iterable) - self.loop_syms
+        self.loop_syms |= added
         after: list[Any] = []
         for position in ("first", "mid", "mid", "last"):
             if position == "last":
@@ -83,6 +85,7 @@ class LoopsMixin(InterpreterBase):
             self.exec_suite(node.body)
             after.append(self.snapshot())
         self.ctx = outer_ctx
+        self.loop_syms -= added
         self.positional -= 1
         self.loop_nesting -= 1
         # Zero iterations: what came before may flow straight past the loop.
@@ -110,6 +113,16 @@ class LoopsMixin(InterpreterBase):
                 return items[0] if position == "first" else items[-1]
             return self.element_of(TupleVal(tuple(items[1:-1])))
         return self.element_of(iterable)
+
+    def _loop_terms(self, iterable: Any) -> set[Any]:
+        """The unknowns a loop's run count speaks of: its bound, its list."""
+        if isinstance(iterable, SymSeq):
+            if iterable.kind == "range":
+                return {iterable.parts[1].sym}
+            return set().union(*(self._loop_terms(part) for part in iterable.parts))
+        if isinstance(iterable, Opaque):
+            return {iterable.key, self.length_of(iterable).sym}
+        return set()
 
     def length_of(self, iterable: Any) -> SymInt:
         if isinstance(iterable, SymSeq):

@@ -16,6 +16,7 @@ from .values import (
     Classes,
     ClassVal,
     Func,
+    Instance,
     Layers,
     LayerVal,
     ListState,
@@ -40,7 +41,7 @@ STEP_BUDGET = 200_000  # past this, stop inlining and unrolling (keeps huge file
 class Frame:
     """The names of one scope. Class scopes are skipped by the functions they define."""
 
-    __slots__ = ("is_class", "locals", "parent", "returns", "star_modules")
+    __slots__ = ("is_class", "locals", "method", "parent", "returns", "star_modules")
 
     def __init__(self, parent: Frame | None, is_class: bool = False) -> None:
         self.locals: dict[str, Any] = {}
@@ -49,6 +50,8 @@ class Frame:
         self.returns: Any = None
         # ``from keras.layers import *``: names bound nowhere else come from these modules.
         self.star_modules: list[str] = []
+        # In a method: the class that defines it and the instance it runs on (for ``super()``).
+        self.method: tuple[ClassVal, Instance] | None = None
 
 
 def _options(value: LayerVal | Layers) -> frozenset[LayerVal]:
@@ -78,6 +81,7 @@ class InterpreterBase:
     class_attrs: dict[int, dict[str, Any]]
     class_ns: dict[int, dict[str, Any]]
     class_bases: dict[int, list[ClassVal]]
+    sequential_classes: set[int]  # classes derived from Keras Sequential
     deferred: list[Func]
     inlined: set[int]
     stack: list[int]
@@ -85,6 +89,7 @@ class InterpreterBase:
     unroll_nesting: int
     loop_nesting: int
     positional: int  # loops being run at their first, middle and last positions
+    loop_syms: set[Any]  # the unknown counts and lists those loops run over
 
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
         return dict(self.frame.locals), dict(self.heap)

@@ -9,6 +9,7 @@ from typing import Any
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from ..keras_table import Role
 from .state import InterpreterBase
 from .values import (
     TOP,
@@ -202,10 +203,18 @@ class StatementsMixin(InterpreterBase):
             self.deferred.append(func)
         return func
 
+    def _is_sequential_class(self, base: Any) -> bool:
+        if isinstance(base, ClassVal):
+            return base.key in self.sequential_classes
+        spec = self.table.lookup(base.name) if isinstance(base, Qual) else None
+        return spec is not None and spec.role is Role.SEQUENTIAL
+
     def define_class(self, node: cst.ClassDef) -> None:
         cls = ClassVal(node, id(node))
         bases = [self.eval(arg.value) for arg in node.bases]
         self.class_bases[cls.key] = [b for b in bases if isinstance(b, ClassVal)]
+        if any(self._is_sequential_class(b) for b in bases):
+            self.sequential_classes.add(cls.key)  # ``self.add(layer)`` builds the model itself
         outer = self.frame
         self.frame = self._frame(outer, is_class=True)
         methods: list[Func] = []

@@ -57,9 +57,11 @@ def _order(a: _Point, b: _Point) -> int | None:
 
 def compare(op: Callable[[Any, Any], Any], left: Any, right: Any) -> Const | None:
     """Decide ``left op right`` for symbolic ints, or None when it cannot be decided."""
+    if isinstance(left, Opaque) and isinstance(right, Opaque):
+        return _compare_items(op, left, right)
     lhs, rhs = _points(left), _points(right)
     if lhs is None or rhs is None:
-        return _compare_items(op, left, right)
+        return None
     if op in (operator.eq, operator.ne):
         low, high = _order(lhs[0], rhs[1]), _order(lhs[1], rhs[0])
         if (low is not None and low > 0) or (high is not None and high < 0):

@@ -150,6 +150,44 @@ class Instance:
 
 
 @dataclass(frozen=True)
+class LambdaVal:
+    node: cst.Lambda = field(compare=False)
+    scope: Any = field(compare=False)  # the defining Frame
+    key: int = 0
+
+
+@dataclass(frozen=True)
+class Partial:
+    """``functools.partial(func, *pos, **kw)``."""
+
+    func: Any
+    pos: tuple[Any, ...]
+    kw: tuple[tuple[str, Any], ...]
+
+
+PARTIAL_NAMES = frozenset({"functools.partial"})
+
+# Evaluated call arguments: positional values, keyword values, the expressions behind them
+# (by position or keyword), and whether ``**unknown`` may add more keywords.
+Args = tuple[list[Any], dict[str, Any], dict[Any, cst.BaseExpression], bool]
+
+
+@dataclass(frozen=True)
+class Super:
+    """``super()`` in a method of ``owner`` called on ``inst``."""
+
+    owner: ClassVal
+    inst: Instance
+
+
+@dataclass(frozen=True)
+class KerasInit:
+    """``super().__init__`` of a class derived from Keras ``Sequential``: it takes the layers."""
+
+    inst: Instance
+
+
+@dataclass(frozen=True)
 class BoundMethod:
     func: Func
     self_value: Instance
