@@ -137,7 +137,7 @@ class Recorder:
         if _is_model(layer, self.modules):
             return False
         spec = self.table.lookup(_qualname(layer))
-        return spec is not None and spec.role is not Role.SEQUENTIAL
+        return spec is not None and spec.role not in (Role.SEQUENTIAL, Role.FUNCTIONAL)
 
     @contextlib.contextmanager
     def tracing(self) -> Iterator[None]:

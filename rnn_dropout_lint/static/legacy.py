@@ -1,8 +1,11 @@
-"""A second chance for Python 2 scripts (Keras 1/2 era tutorials): analysis only, never fixes.
+"""A second chance for files libcst cannot parse: analysis only, never fixes.
 
-The most common Python 2 statements are rewritten into their Python 3 form on
-the same line, so the line numbers of every layer stay exact. Files that still
-do not parse are reported with the original syntax error.
+Python 2 scripts (Keras 1/2 era tutorials): the most common Python 2 statements are
+rewritten into their Python 3 form on the same line. Indentation that mixes tabs and
+spaces, which CPython accepts and libcst's parser rejects (Instagram/LibCST#829), is
+expanded the way CPython's tokenizer reads it (a tab moves to the next multiple of 8).
+Line numbers stay exact; columns come from the stdlib ``ast`` of the original source.
+Files that still do not parse are reported with the original syntax error.
 """
 
 from __future__ import annotations
@@ -28,6 +31,26 @@ def _line(line: str) -> str:
     line = _EXCEPT.sub(r"\g<head> as \g<name>:", line)
     line = _RAISE.sub(r"\g<head>(\g<arg>)", line)
     return _LONG.sub(r"\1", line.replace("<>", "!="))
+
+
+def repaired(text: str, python2: bool) -> str | None:
+    """The text with what libcst cannot read rewritten, or None when there was nothing to do."""
+    expanded = _expand_indent_tabs(text)
+    rewritten = python2_to_3(expanded or text) if python2 else None
+    return rewritten or expanded
+
+
+def _expand_indent_tabs(text: str) -> str | None:
+    if "\t" not in text:
+        return None
+    lines = text.splitlines(keepends=True)
+    out = []
+    for line in lines:
+        body = line.lstrip(" \t")
+        indent = line[: len(line) - len(body)]
+        out.append(indent.expandtabs(8) + body if "\t" in indent else line)
+    expanded = "".join(out)
+    return expanded if expanded != text else None
 
 
 def python2_to_3(text: str) -> str | None:
