@@ -123,6 +123,8 @@ KERAS_ROOTS: tuple[str, ...] = (
     "tf_keras",
     "tensorflow.keras",
     "tensorflow.python.keras",
+    "tensorflow_core.keras",  # TensorFlow 2.0/2.1 wheels
+    "tensorflow_core.python.keras",
     "tensorflow.compat.v1.keras",
     "tensorflow.compat.v2.keras",
     "tensorflow.contrib.keras",

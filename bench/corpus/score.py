@@ -32,8 +32,8 @@ BAD = {"RDL001", "RDL002", "RDL003", "RDL004"}
 
 def git_dir(mirror: Path, repo: str) -> Path | None:
     base = mirror / repo.replace("/", "+")
-    for candidate in (base / "repo", base):
-        if (candidate / "HEAD").exists() or (candidate / ".git").exists():
+    for candidate in (base / "repo" / ".git", base / "repo", base / ".git", base):
+        if (candidate / "objects").is_dir():
             return candidate
     return None
 
