@@ -78,6 +78,8 @@ class CallsMixin(InterpreterBase):
                 receiver = self.instance_model(receiver)
             if isinstance(receiver, Ref) or (method == "add" and not _has_attributes(receiver)):
                 return self.method_call(expr, receiver, method)
+            if isinstance(receiver, DictVal):
+                return self.dict_method(receiver, method, self.eval_args(expr.args)[0])
             func = self.attribute(receiver, method)
         elif type(func_expr) is cst.Name:
             func = self.lookup(func_expr.value)

@@ -42,13 +42,46 @@ class ContainersMixin(InterpreterBase):
         items: list[tuple[str, Any]] = []
         for element in expr.elements:
             if isinstance(element, cst.StarredDictElement):
-                return TOP
+                spread = self.eval(element.value)  # ``{**defaults, **kwargs}``
+                if not isinstance(spread, DictVal):
+                    return TOP
+                items.extend(spread.items)
+                continue
             key = self.eval(element.key)
             value = self.eval(element.value)
             if not (isinstance(key, Const) and isinstance(key.value, str)):
                 return TOP
             items.append((key.value, value))
-        return DictVal(tuple(items))
+        return DictVal(tuple(dict(items).items()))
+
+    def dict_method(self, receiver: DictVal, method: str, pos: list[Any]) -> Any:
+        """``d.values()``, ``d.items()``, ``d.keys()``, ``d.get(key, default)``."""
+        if method == "values":
+            return TupleVal(tuple(v for _, v in receiver.items))
+        if method == "keys":
+            return TupleVal(tuple(Const(k) for k, _ in receiver.items))
+        if method == "items":
+            return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in receiver.items))
+        if method == "get" and pos and isinstance(pos[0], Const):
+            return dict(receiver.items).get(pos[0].value, pos[1] if len(pos) > 1 else Const(None))
+        return TOP
+
+    def set_item(self, target: cst.Subscript, value: Any) -> None:
+        """``REGISTRY[name] = fn``: a dict bound to a name gets the key, where the name is bound."""
+        if not isinstance(target.value, cst.Name) or len(target.slice) != 1:
+            return
+        part = target.slice[0].slice
+        key = self.eval(part.value) if isinstance(part, cst.Index) else TOP
+        frame = self.frame
+        name = target.value.value
+        while frame is not None and name not in frame.locals:
+            frame = frame.parent
+        if frame is None or not isinstance(frame.locals[name], DictVal):
+            return
+        if isinstance(key, Const) and isinstance(key.value, str):
+            frame.locals[name] = DictVal(tuple({**dict(frame.locals[name].items), key.value: value}.items()))
+        else:
+            frame.locals[name] = TOP  # an unknown key: any value may have changed
 
     def eval_subscript(self, expr: cst.Subscript) -> Any:
         base = self.eval(expr.value)

@@ -18,6 +18,7 @@ from .values import (
     Func,
     Instance,
     LambdaVal,
+    ListState,
     MidIndex,
     Opaque,
     Qual,
@@ -116,7 +117,7 @@ class ExpressionsMixin(InterpreterBase):
             return value
         if kind is cst.Subscript:
             return self.eval_subscript(expr)
-        if kind is cst.ListComp:
+        if kind is cst.ListComp or kind is cst.GeneratorExp:
             return self.eval_listcomp(expr)
         if kind is cst.Lambda:
             return LambdaVal(expr, self.frame, id(expr))
@@ -201,11 +202,19 @@ class ExpressionsMixin(InterpreterBase):
 
     def eval_binary(self, expr: cst.BinaryOperation) -> Any:
         left, right = self.eval(expr.left), self.eval(expr.right)
-        if isinstance(expr.operator, cst.Add) and isinstance(left, Ref) and isinstance(right, Ref):
+        return self.binary(type(expr.operator), left, right, id(expr))
+
+    def binary(self, op: type, left: Any, right: Any, site: int) -> Any:
+        """``left op right``, for a binary operator or an augmented assignment (``+=``)."""
+        if op is cst.Add and isinstance(left, Ref) and isinstance(right, Ref):
             a, b = self.exact_items(left), self.exact_items(right)
-            combined = a + b if a is not None and b is not None else None
-            return self._new_list(("list", self.ctx, id(expr)), combined)
-        func = _BINARY.get(type(expr.operator))
+            if a is not None and b is not None:
+                return self._new_list(("list", self.ctx, site), a + b)
+            # A list grown in a loop: its items still come in this order.
+            key = ("list", self.ctx, site)
+            self.heap[key] = ListState((*self.loose_items(left), *self.loose_items(right)), exact=False)
+            return Ref("list", key)
+        func = _BINARY.get(op)
         if func in (operator.add, operator.sub):
             # A symbolic count plus or minus a constant: ``n - 1``, ``len(units) - 1``.
             moved = None

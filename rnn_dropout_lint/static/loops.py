@@ -136,8 +136,17 @@ class LoopsMixin(InterpreterBase):
 
     def exec_while(self, node: cst.While) -> None:
         test = self.eval(node.test)
-        guaranteed = isinstance(test, Const) and bool(test.value)
-        self._exec_loop(node.body, lambda: None, guaranteed)
+        # A condition the interpreter can evaluate runs the loop as written (``while i < 3``).
+        runs, outer_ctx = 0, self.ctx
+        while isinstance(test, Const) and test.value and runs < MAX_UNROLL and self.steps < STEP_BUDGET:
+            self.ctx = (*outer_ctx, ("iter", id(node), runs))
+            self.exec_suite(node.body)
+            runs += 1
+            test = self.eval(node.test)
+        self.ctx = outer_ctx
+        if not isinstance(test, Const) or test.value:
+            guaranteed = runs > 0 or (isinstance(test, Const) and bool(test.value))
+            self._exec_loop(node.body, lambda: None, guaranteed)
         if node.orelse is not None:
             self.exec_suite(node.orelse.body)
 
@@ -174,34 +183,46 @@ class LoopsMixin(InterpreterBase):
             # Zero iterations: what came before may flow straight past the loop.
             self.restore(self.join_snapshots(self.downgrade(before), self.snapshot()))
 
-    def eval_listcomp(self, expr: cst.ListComp) -> Any:
-        comp = expr.for_in
-        iterable = self.eval(comp.iter)
-        items = self.exact_items(iterable)
+    def eval_listcomp(self, expr: cst.ListComp | cst.GeneratorExp) -> Any:
+        """A comprehension (nested ``for`` and ``if`` clauses too) as the list it builds, in order."""
         outer_frame, outer_ctx = self.frame, self.ctx
         self.frame = self._frame(outer_frame)
+        values: list[Any] = []
         try:
-            if items is not None and not comp.ifs and comp.inner_for_in is None and self._may_unroll(items):
-                values = []
-                for index, item in enumerate(items):
-                    self.ctx = (*outer_ctx, ("iter", id(comp), index))
-                    self.bind(comp.target, item)
-                    values.append(self.eval(expr.elt))
-                self.ctx = outer_ctx
-                return self._new_list(("list", outer_ctx, id(expr)), values)
-            key = ("list", outer_ctx, id(expr))
-            if comp.inner_for_in is None and self._may_position(iterable):
-                # One item per position, in order: a stack built by a comprehension.
-                values = []
-                for position in ("first", "mid", "last"):
-                    self.ctx = (*outer_ctx, ("pos", id(comp), position))
-                    self.bind(comp.target, self.position_value(iterable, position))
-                    values.append(self.eval(expr.elt))
-                self.heap[key] = ListState(tuple(values), exact=False)
-                return Ref("list", key)
-            self.bind(comp.target, self.element_of(iterable))
-            value = self.eval(expr.elt)
-            self.heap[key] = ListState((value,), exact=False)
-            return Ref("list", key)
+            exact = self._comprehend(expr.elt, expr.for_in, values)
         finally:
             self.frame, self.ctx = outer_frame, outer_ctx
+        key = ("list", outer_ctx, id(expr))
+        self.heap[key] = ListState(tuple(values), exact=exact)
+        return Ref("list", key)
+
+    def _comprehend(self, elt: cst.BaseExpression, comp: cst.CompFor, values: list[Any]) -> bool:
+        """Append the items ``comp`` produces; False when their number is not known exactly."""
+        iterable = self.eval(comp.iter)
+        items = self.exact_items(iterable)
+        outer_ctx = self.ctx
+        if items is not None and self._may_unroll(items) and len(values) + len(items) <= 4 * MAX_UNROLL:
+            bindings = [(("iter", id(comp), index), item) for index, item in enumerate(items)]
+            exact = True
+        elif self._may_position(iterable):
+            # One item per position, in order: a stack built by a comprehension.
+            bindings = [
+                (("pos", id(comp), p), self.position_value(iterable, p)) for p in ("first", "mid", "last")
+            ]
+            exact = False
+        else:
+            bindings = [(("elem", id(comp)), self.element_of(iterable))]
+            exact = False
+        for ctx, item in bindings:
+            self.ctx = (*outer_ctx, ctx)
+            self.bind(comp.target, item)
+            tests = [self.eval(clause.test) for clause in comp.ifs]
+            if any(isinstance(t, Const) and not t.value for t in tests):
+                continue
+            exact = exact and all(isinstance(t, Const) for t in tests)
+            if comp.inner_for_in is not None:
+                exact = self._comprehend(elt, comp.inner_for_in, values) and exact
+            else:
+                values.append(self.eval(elt))
+        self.ctx = outer_ctx
+        return exact

@@ -17,6 +17,8 @@ from .values import (
     Const,
     Func,
     Instance,
+    LambdaVal,
+    Partial,
     Qual,
     Ref,
     Tensor,
@@ -25,6 +27,14 @@ from .values import (
 
 def _body_of(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return suite.body
+
+
+_AUGMENTED: dict[type, type] = {
+    cst.AddAssign: cst.Add,
+    cst.SubtractAssign: cst.Subtract,
+    cst.MultiplyAssign: cst.Multiply,
+    cst.FloorDivideAssign: cst.FloorDivide,
+}
 
 
 class StatementsMixin(InterpreterBase):
@@ -125,7 +135,9 @@ class StatementsMixin(InterpreterBase):
         if isinstance(node.operator, cst.AddAssign) and isinstance(current, Ref) and current.kind == "list":
             self._extend_list(current, value)
             return
-        self.bind(node.target, TOP)
+        # ``i += 1``: the binary operator the augmented one stands for.
+        op = _AUGMENTED.get(type(node.operator))
+        self.bind(node.target, self.binary(op, current, value, id(node)) if op is not None else TOP)
 
     def exec_if(self, node: cst.If) -> None:
         test = self.eval(node.test)
@@ -180,6 +192,8 @@ class StatementsMixin(InterpreterBase):
                     attrs[name] = value
                 elif value != Const(None):
                     attrs[name] = self.join(old, value)
+        elif kind is cst.Subscript:
+            self.set_item(target, value)
         elif kind in (cst.Tuple, cst.List):
             elements = target.elements
             items = self.exact_items(value)
@@ -198,7 +212,14 @@ class StatementsMixin(InterpreterBase):
     def define_function(self, node: cst.FunctionDef, owner: ClassVal | None = None) -> Func:
         chain = self.chain if self.chain and self.chain[-1] is node else (*self.chain, node)
         func = Func(node, self.frame, owner, id(node), chain)
-        self.frame.locals[node.name.value] = func
+        bound: Any = func
+        for decorator in reversed(node.decorators):
+            # A decorator runs once, on the function: it may register it or wrap it.
+            wrapper = self.eval(decorator.decorator)
+            if isinstance(wrapper, (Func, LambdaVal, Partial)):
+                result = self.call_value(decorator.decorator, wrapper, ([bound], {}, {}, False))
+                bound = result if isinstance(result, (Func, LambdaVal, Partial)) else bound
+        self.frame.locals[node.name.value] = bound
         if owner is None:
             self.deferred.append(func)
         return func
