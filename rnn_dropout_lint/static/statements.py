@@ -80,14 +80,7 @@ class StatementsMixin(InterpreterBase):
         elif kind is cst.ClassDef:
             self.define_class(stmt)
         elif kind is cst.Match:
-            self.eval(stmt.subject)
-            before = self.snapshot()
-            joined = before
-            for case in stmt.cases:
-                self.restore(before)
-                self.exec_suite(case.body)
-                joined = self.join_snapshots(joined, self.snapshot())
-            self.restore(joined)
+            self.exec_match(stmt)
 
     def exec_small(self, small: cst.CSTNode) -> None:
         kind = type(small)
@@ -138,6 +131,43 @@ class StatementsMixin(InterpreterBase):
         # ``i += 1``: the binary operator the augmented one stands for.
         op = _AUGMENTED.get(type(node.operator))
         self.bind(node.target, self.binary(op, current, value, id(node)) if op is not None else TOP)
+
+    def exec_match(self, node: cst.Match) -> None:
+        subject = self.eval(node.subject)
+        if isinstance(subject, Const):
+            # A known subject runs the first case whose pattern is decided to match.
+            for case in node.cases:
+                matched = self._matches(case.pattern, subject) if case.guard is None else None
+                if matched is None:
+                    break  # undecidable: run every case
+                if matched:
+                    self.exec_suite(case.body)
+                    return
+            else:
+                return
+        before = self.snapshot()
+        joined = before
+        for case in node.cases:
+            self.restore(before)
+            self.exec_suite(case.body)
+            joined = self.join_snapshots(joined, self.snapshot())
+        self.restore(joined)
+
+    def _matches(self, pattern: cst.MatchPattern, subject: Const) -> bool | None:
+        if isinstance(pattern, cst.MatchValue):
+            value = self.eval(pattern.value)
+            return value.value == subject.value if isinstance(value, Const) else None
+        if isinstance(pattern, cst.MatchSingleton):
+            return self.eval(pattern.value) == subject
+        if isinstance(pattern, cst.MatchAs):
+            matched = True if pattern.pattern is None else self._matches(pattern.pattern, subject)
+            if matched and pattern.name is not None:
+                self.bind(pattern.name, subject)
+            return matched
+        if isinstance(pattern, cst.MatchOr):
+            results = [self._matches(p.pattern, subject) for p in pattern.patterns]
+            return True if any(results) else None if None in results else False
+        return None
 
     def exec_if(self, node: cst.If) -> None:
         test = self.eval(node.test)
