@@ -217,8 +217,9 @@ class StatementsMixin(InterpreterBase):
                 attrs = self.class_attrs.setdefault(owner.cls.key, {})
                 name = target.attr.value
                 old = attrs.get(name)
-                # ``self.x = None`` placeholders do not hide the layer assigned later.
-                if old is None or old == Const(None):
+                # ``self.x = None`` placeholders do not hide the layer assigned later; a list or
+                # model built anew (another run of ``__init__``) replaces the one before.
+                if old is None or old == Const(None) or (isinstance(old, Ref) and isinstance(value, Ref)):
                     attrs[name] = value
                 elif value != Const(None):
                     attrs[name] = self.join(old, value)
