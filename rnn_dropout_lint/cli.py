@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .fix.styles import STYLES
-from .output import FORMATS, error_line, fixed_line, render, rule_table
+from .output import FORMATS, cell_problem_line, error_line, fixed_line, render, rule_table
 
 if TYPE_CHECKING:
     from .engine import Settings
@@ -336,7 +336,7 @@ def _check(args: argparse.Namespace) -> int:
     # Findings stream out file by file; only --verify must see them all before it can judge them.
     report = Report(args.output_format, sys.stdout if not args.diff else io.StringIO())
     held: list[Finding] = []
-    fixed = errors = changed = unsafe_left = 0
+    fixed = errors = warnings = changed = unsafe_left = 0
     mode = "fix" if args.fix else "diff" if args.diff else "check"
 
     def make(path: str) -> Job:
@@ -349,6 +349,12 @@ def _check(args: argparse.Namespace) -> int:
             progress.close()
             print(error_line(outcome.path, outcome.error), file=sys.stderr, flush=True)
             continue
+        if outcome.problems:  # notebook cells that could not be analysed; the others were
+            progress.close()
+            for problem in outcome.problems:
+                print(cell_problem_line(outcome.path, problem), file=sys.stderr, flush=True)
+                warnings += problem.excused
+                errors += not problem.excused
         found = outcome.findings if isinstance(outcome, FileResult) else outcome.left
         if not isinstance(outcome, FileResult):
             changed += outcome.changed
@@ -378,7 +384,9 @@ def _check(args: argparse.Namespace) -> int:
     report.close()
     if args.statistics:
         _statistics(report.codes, sys.stdout if args.output_format == "text" else sys.stderr)
-    _summary(args, len(items), time.perf_counter() - started, report.count, fixed, errors, unsafe_left)
+    _summary(
+        args, len(items), time.perf_counter() - started, report.count, fixed, errors, unsafe_left, warnings
+    )
     if errors:
         return EXIT_ERROR
     if args.exit_zero:
@@ -390,25 +398,31 @@ def _check(args: argparse.Namespace) -> int:
 
 def _stdin(args: argparse.Namespace, settings: Settings) -> int:
     """``check -``: read the source from standard input; ``--fix`` writes the fixed source to stdout."""
-    from .engine import LintError, lint_notebook, lint_source
-    from .fix.apply import fix_text
+    from .engine import LintError, check_notebook, lint_source
+    from .fix.apply import fix_notebook, fix_text
     from .fix.text import SourceFile
 
     name = args.stdin_filename or "-"
     raw = sys.stdin.buffer.read()
+    problems: Sequence[Any] = ()
     try:
         text = SourceFile.decode(raw).text
-        if args.fix or args.diff:
-            if name.endswith(".ipynb"):
-                raise LintError("fixing a notebook from standard input is not supported")
+        if (args.fix or args.diff) and name.endswith(".ipynb"):
+            outcome = fix_notebook(text, name, settings, args.unsafe_fixes)
+            after, fixed, left, problems = outcome.after, outcome.fixed, outcome.left, outcome.problems
+        elif args.fix or args.diff:
             after, fixed, left = fix_text(text, name, settings, args.unsafe_fixes)
         elif name.endswith(".ipynb"):
-            after, fixed, left = text, [], lint_notebook(text, name, settings)
+            left, problems = check_notebook(text, name, settings)
+            after, fixed = text, []
         else:
             after, fixed, left = text, [], lint_source(raw, name, settings)
     except (LintError, SyntaxError, UnicodeDecodeError) as exc:
         print(error_line(name, str(exc)), file=sys.stderr)
         return EXIT_ERROR
+    for problem in problems:
+        print(cell_problem_line(name, problem), file=sys.stderr)
+    broken = any(not p.excused for p in problems)  # a notebook cell that could not be analysed
     if args.fix:
         sys.stdout.write(after)
         sys.stderr.write("".join(fixed_line(f) + "\n" for f in fixed))
@@ -417,12 +431,14 @@ def _stdin(args: argparse.Namespace, settings: Settings) -> int:
         from .fix.apply import FixOutcome
 
         sys.stdout.write(FixOutcome(name, text, after).diff())
-        return EXIT_FINDINGS if after != text else EXIT_CLEAN
+        return EXIT_ERROR if broken else EXIT_FINDINGS if after != text else EXIT_CLEAN
     else:
         sys.stdout.write(render(left, args.output_format))
     if args.statistics:
         codes = Counter(f.code for f in left)
         _statistics(codes, sys.stdout if args.output_format == "text" and not args.fix else sys.stderr)
+    if broken:
+        return EXIT_ERROR
     return EXIT_CLEAN if args.exit_zero or not left else EXIT_FINDINGS
 
 
@@ -434,13 +450,21 @@ def _statistics(codes: Mapping[str, int], out: Any) -> None:
 
 
 def _summary(
-    args: argparse.Namespace, files: int, seconds: float, findings: int, fixed: int, errors: int, unsafe: int
+    args: argparse.Namespace,
+    files: int,
+    seconds: float,
+    findings: int,
+    fixed: int,
+    errors: int,
+    unsafe: int,
+    warnings: int = 0,
 ) -> None:
     fixed_word = "would be fixed" if args.diff else "fixed"
     hint = "; run with --unsafe-fixes to apply the unsafe ones" if unsafe and not args.unsafe_fixes else ""
+    skipped = f", {warnings} warning(s)" if warnings else ""  # excused notebook cells
     print(
         f"{files} file(s) checked in {seconds:.2f} s: {findings} finding(s), "
-        f"{fixed} {fixed_word}, {errors} error(s){hint}.",
+        f"{fixed} {fixed_word}, {errors} error(s){skipped}{hint}.",
         file=sys.stderr,
     )
 

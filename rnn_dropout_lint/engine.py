@@ -13,18 +13,19 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from .files import discover
-from .findings import FileResult, Finding
+from .findings import CellProblem, FileResult, Finding
 from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable
 from .noqa import apply_noqa
-from .notebook import Script
 from .rules import Selection
 from .static.interpreter import build_graph
-from .static.legacy import python2_to_3
+from .static.legacy import repaired
 from .static.positions import Positions
 
 if TYPE_CHECKING:
     import ast
+
+    from .notebook import Script
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,19 @@ def _no_validation(self: cst.CSTNode) -> None:
     pass
 
 
-def parse(source: bytes | str, legacy: bool = False) -> tuple[cst.Module, bool]:
-    """The libcst module, and whether it is a Python 2 script rewritten for analysis only."""
-    if _nesting(_raw(source)) > MAX_NESTING:
+def parse(source: bytes | str, legacy: bool = False, nesting: bool = True) -> tuple[cst.Module, bool]:
+    """The libcst module, and whether it is a Python 2 script rewritten for analysis only.
+
+    ``nesting=False``: the caller has measured the bracket nesting already (a notebook's
+    cells, each on its own).
+    """
+    if nesting and _nesting(_raw(source)) > MAX_NESTING:
         raise LintError(f"nested too deeply to parse (more than {MAX_NESTING} levels of brackets)")
     try:
         return _parse_module(source), False
     except cst.ParserSyntaxError as exc:
         error = LintError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
-        rewritten = python2_to_3(_text(source)) if legacy else None
+        rewritten = repaired(_text(source), python2=legacy)
         if rewritten is None:
             raise error from None
         try:
@@ -202,7 +207,7 @@ def analyze(
 def _analyze(
     source: bytes | str, path: str, settings: Settings, script: Script | None, tree: ast.Module | None
 ) -> Analysis:
-    module, legacy = parse(source, legacy=script is None)
+    module, legacy = parse(source, legacy=script is None, nesting=script is None)
     positions = Positions(module, source, None if legacy else tree)
     cell_of = script.locate if script is not None else None
     graph = build_graph(module, _raw(source), path, settings.table, positions, cell_of)
@@ -263,28 +268,35 @@ def internal_error(exc: Exception) -> str:
     return f"internal error, please report it: {type(exc).__name__}: {exc}"
 
 
-def lint_notebook(text: str, path: str = "-", settings: Settings = Settings()) -> list[Finding]:
-    """Findings for a notebook's code cells, with cell-relative positions."""
-    from .notebook import NotebookError, edits_to_cells, load, script_of
+def check_notebook(
+    text: str, path: str = "-", settings: Settings = Settings()
+) -> tuple[list[Finding], list[CellProblem]]:
+    """Findings for a notebook's code cells (cell-relative positions), and the cells that
+    could not be analysed. Raises :class:`LintError` when the file is not a notebook."""
+    from .notebook import NotebookError, lint
 
     try:
-        script = script_of(load(text))
+        return lint(text, path, settings)
     except NotebookError as exc:
         raise LintError(str(exc)) from None
-    return edits_to_cells(script, analyze(script.text, path, settings, script).findings)
+
+
+def lint_notebook(text: str, path: str = "-", settings: Settings = Settings()) -> list[Finding]:
+    """Findings for a notebook's code cells, with cell-relative positions."""
+    return check_notebook(text, path, settings)[0]
 
 
 def lint_file(path: str | os.PathLike[str], settings: Settings = Settings()) -> FileResult:
     name = os.fspath(path)
     try:
         raw = read_bytes(name)
-        found = (
-            lint_notebook(_text(raw), name, settings)
-            if name.endswith(".ipynb")
-            else lint_source(raw, name, settings)
-        )
+        problems: list[CellProblem] = []
+        if name.endswith(".ipynb"):
+            found, problems = check_notebook(_text(raw), name, settings)
+        else:
+            found = lint_source(raw, name, settings)
         # Without their graph nodes, findings no longer keep the file's whole CST alive.
-        return FileResult(name, tuple(replace(f, node=None) for f in found))
+        return FileResult(name, tuple(replace(f, node=None) for f in found), problems=tuple(problems))
     except LintError as exc:
         return FileResult(name, error=str(exc))
     except Exception as exc:  # one bad file must not stop the run

@@ -26,6 +26,7 @@ class Edit:
     col: int
     end_row: int
     end_col: int
+    cell: int | None = None  # a notebook's cell (1-based among all cells) the rows are in
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,27 @@ class Finding:
     verification: str | None = None
     # The graph node the finding is about, for fixers and the runtime cross-check.
     node: LayerNode | None = field(default=None, compare=False, repr=False)
+    # In a notebook, where (row, col, end_row, end_col) lie in the .ipynb file's own text
+    # (the JSON string of the cell's source), for SARIF and GitHub annotations.
+    file_region: tuple[int, int, int, int] | None = None
 
     @property
     def sort_key(self) -> tuple[str, int, int, int, str]:
         return (self.path, self.cell or 0, self.row, self.col, self.code)
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """A notebook cell that could not be analysed; the notebook's other cells were.
+
+    ``excused``: the notebook itself shows the cell was not meant to run (see notebook.py);
+    it is reported as a warning and does not fail the run.
+    """
+
+    cell: int
+    reason: str
+    excused: bool = False
+    why: str = ""  # what excuses it
 
 
 @dataclass(frozen=True)
@@ -70,3 +88,4 @@ class FileResult:
     path: str
     findings: tuple[Finding, ...] = ()
     error: str | None = None
+    problems: tuple[CellProblem, ...] = ()  # notebook cells that could not be analysed

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any, TextIO
 
-from .findings import Finding, Fix
+from .findings import CellProblem, Finding, Fix
 
 FORMATS = ("text", "json", "sarif", "github")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -51,16 +51,20 @@ def json_record(f: Finding) -> dict[str, Any]:
 def _fix_record(fix: Fix) -> dict[str, Any]:
     return {
         "applicability": fix.applicability,
-        "edits": [
-            {
-                "content": e.content,
-                "end_location": {"column": e.end_col, "row": e.end_row},
-                "location": {"column": e.col, "row": e.row},
-            }
-            for e in fix.edits
-        ],
+        "edits": [_edit_record(e) for e in fix.edits],
         "message": fix.message,
     }
+
+
+def _edit_record(e: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "content": e.content,
+        "end_location": {"column": e.end_col, "row": e.end_row},
+        "location": {"column": e.col, "row": e.row},
+    }
+    if e.cell is not None:  # a notebook: the rows are the rows of this cell
+        record = {"cell": e.cell, **record}
+    return record
 
 
 def _rule_url(code: str) -> str | None:
@@ -132,17 +136,24 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def _file_region(f: Finding) -> tuple[int, int, int, int]:
+    """Where the finding is in the file itself: in a notebook, inside the JSON string of the
+    cell's source (see notebook.with_file_regions); elsewhere its own row and column."""
+    return f.file_region if f.file_region is not None else (f.row, f.col, f.end_row, f.end_col)
+
+
 def github_line(f: Finding) -> str:
     """A GitHub Actions workflow command: an annotation on the line in the pull request."""
-    where = f"cell {f.cell}, " if f.cell is not None else ""
+    where = f"cell {f.cell}, line {f.row}, column {f.col}: " if f.cell is not None else ""
+    row, col, end_row, end_col = _file_region(f)
     properties = ",".join(
         f"{key}={_escape_property(str(value))}"
         for key, value in (
             ("file", f.path),
-            ("line", f.row),
-            ("col", f.col),
-            ("endLine", f.end_row),
-            ("endColumn", f.end_col),
+            ("line", row),
+            ("col", col),
+            ("endLine", end_row),
+            ("endColumn", end_col),
             ("title", f.code),
         )
     )
@@ -190,7 +201,8 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
 def _sarif_result(f: Finding) -> dict[str, Any]:
     from .rules import RULES
 
-    region = {"startLine": f.row, "startColumn": f.col, "endLine": f.end_row, "endColumn": f.end_col}
+    row, col, end_row, end_col = _file_region(f)
+    region = {"startLine": row, "startColumn": col, "endLine": end_row, "endColumn": end_col}
     result: dict[str, Any] = {
         "ruleId": f.code,
         "ruleIndex": list(RULES).index(f.code),
@@ -199,7 +211,17 @@ def _sarif_result(f: Finding) -> dict[str, Any]:
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}],
     }
     if f.cell is not None:
-        result["properties"] = {"cell": f.cell}
+        # The region is in the .ipynb file's text (what code scanning shows); the cell's own
+        # rows and columns, as the text and JSON formats give them, are properties.
+        result["properties"] = {
+            "cell": f.cell,
+            "cellRegion": {
+                "startLine": f.row,
+                "startColumn": f.col,
+                "endLine": f.end_row,
+                "endColumn": f.end_col,
+            },
+        }
     return result
 
 
@@ -214,6 +236,13 @@ def _uri(path: str) -> str:
 
 def error_line(path: str, reason: str) -> str:
     return f"{path}: error: {reason}"
+
+
+def cell_problem_line(path: str, problem: CellProblem) -> str:
+    """``nb.ipynb:cell 5: error: syntax error ...``; a warning when the notebook excuses the cell."""
+    if problem.excused:
+        return f"{path}:cell {problem.cell}: warning: not analysed: {problem.reason} ({problem.why})"
+    return f"{path}:cell {problem.cell}: error: {problem.reason}"
 
 
 def rule_reference(rules: Iterable[Any]) -> str:

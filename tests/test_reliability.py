@@ -43,7 +43,7 @@ CASES = {
     # Deep enough to crash libcst's native parser if it were ever handed to it.
     "deep.py": (KERAS + "y = " + "(" * 3000 + "layers.Dropout(0.1)" + ")" * 3000 + "\n").encode(),
     "not_json.ipynb": b"{ this is not json",
-    "old_format.ipynb": b'{"nbformat": 3, "nbformat_minor": 0, "worksheets": []}',
+    "old_format.ipynb": b'{"nbformat": 2, "nbformat_minor": 0, "worksheets": []}',
 }
 EXPECTED = {
     "not_python.py": "syntax error at line 2",
@@ -51,7 +51,7 @@ EXPECTED = {
     "binary.py": "a binary file",
     "deep.py": "nested too deeply",
     "not_json.ipynb": "not valid JSON",
-    "old_format.ipynb": "not an nbformat 4 notebook",
+    "old_format.ipynb": "not an nbformat 4 or 3 notebook",
 }
 
 

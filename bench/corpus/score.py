@@ -104,8 +104,8 @@ def main(argv: list[str] | None = None) -> int:
                 if outcome in ("fn", "fp"):
                     where = f"cell {place[0]} line {place[1]}" if place[0] else f"line {place[1]}"
                     problems.append(
-                        f"{outcome.upper()} {key[0]}:{key[1]} {where} [{label['label']}] found={sorted(codes)}"
-                        f" -- {label['why']}"
+                        f"{outcome.upper()} {key[0]}:{key[1]} {where} [{label['label']}]"
+                        f" found={sorted(codes)} -- {label['why']}"
                     )
             for place, codes in found.items():
                 if place not in rows and codes & BAD:
@@ -114,11 +114,16 @@ def main(argv: list[str] | None = None) -> int:
                     problems.append(f"FP {key[0]}:{key[1]} {place} unlabelled line found={sorted(codes)}")
     tp, fp, fn = counts["tp"], counts["fp"], counts["fn"]
     repos = len({key[0] for key in files})
-    print(f"{counts['files']} files from {repos} repositories ({counts['files missing from the mirror']} missing)")
+    missing = counts["files missing from the mirror"]
+    print(f"{counts['files']} files from {repos} repositories ({missing} missing)")
     print(f"bad layers {tp + fn}, ok layers {counts['tn'] + counts['fp'] - counts['fp unlabelled']}")
-    print(f"precision {tp / (tp + fp) if tp + fp else 1.0:.3f}  recall {tp / (tp + fn) if tp + fn else 1.0:.3f}")
+    print(
+        f"precision {tp / (tp + fp) if tp + fp else 1.0:.3f}  recall {tp / (tp + fn) if tp + fn else 1.0:.3f}"
+    )
     print(f"  tp {tp}  fp {fp} ({counts['fp unlabelled']} on unlabelled lines)  fn {fn}")
-    print(f"  code exact on hits: {counts['code exact']}/{tp}; files with errors: {counts['files with errors']}")
+    print(
+        f"  code exact on hits: {counts['code exact']}/{tp}; files with errors: {counts['files with errors']}"
+    )
     for group, c in sorted(groups.items()):
         g_tp, g_fn, g_fp = c["tp"], c["fn"], c["fp"]
         recall = g_tp / (g_tp + g_fn) if g_tp + g_fn else 1.0

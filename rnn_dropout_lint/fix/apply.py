@@ -11,8 +11,7 @@ from pathlib import Path
 from .. import notebook
 from ..engine import LintError, Settings, analyze, check_decodable, internal_error, read_bytes
 from ..files import discover
-from ..findings import FileResult, Finding, Fix
-from ..notebook import Script
+from ..findings import CellProblem, FileResult, Finding, Fix
 from .text import (
     ChangedUnderneath,
     SourceFile,
@@ -37,6 +36,7 @@ class FixOutcome:
     fixed: tuple[Finding, ...] = ()
     left: tuple[Finding, ...] = ()
     error: str | None = None
+    problems: tuple[CellProblem, ...] = ()  # notebook cells that could not be analysed (nor fixed)
 
     @property
     def changed(self) -> bool:
@@ -53,54 +53,82 @@ class FixOutcome:
         )
 
 
-def fix_text(
-    text: str, path: str, settings: Settings, unsafe: bool = False, script: Script | None = None
-) -> tuple[str, list[Finding], list[Finding]]:
-    """(fixed text, findings fixed, findings left). Raises LintError if the text cannot be parsed.
+def _choose(findings: Iterable[Finding], unsafe: bool) -> list[Finding]:
+    """The findings whose fixes apply in this pass: applicable, and not overlapping each other."""
+    chosen: list[Finding] = []
+    for found in findings:
+        fix = found.fix
+        if fix is None or not applies(fix, unsafe):
+            continue
+        if any(
+            e.cell == o.cell and overlaps([e], [o])
+            for other in chosen
+            if other.fix
+            for e in fix.edits
+            for o in other.fix.edits
+        ):
+            continue  # the next pass sees it again, on the updated text
+        chosen.append(found)
+    return chosen
 
-    ``script`` marks ``text`` as a notebook's code cells (see notebook.Script).
-    """
+
+def fix_text(
+    text: str, path: str, settings: Settings, unsafe: bool = False
+) -> tuple[str, list[Finding], list[Finding]]:
+    """(fixed text, findings fixed, findings left). Raises LintError if the text cannot be parsed."""
     settings = replace(settings, fix_style=settings.fix_style or "spatial")
     fixed: list[Finding] = []
     current = text
     for _ in range(MAX_PASSES):
         try:
-            findings = analyze(current, path, settings, script and script.reindex(current)).findings
+            findings = analyze(current, path, settings).findings
         except LintError:
             if current is text:
                 raise
             raise LintError("a fix produced code that does not parse; nothing was written") from None
-        chosen: list[Finding] = []
-        for found in findings:
-            fix = found.fix
-            if fix is None or not applies(fix, unsafe):
-                continue
-            if any(overlaps(fix.edits, other.fix.edits) for other in chosen if other.fix):
-                continue  # the next pass sees it again, on the updated text
-            chosen.append(found)
+        chosen = _choose(findings, unsafe)
         if not chosen:
             return current, fixed, findings
         current = apply_edits(current, [e for f in chosen if f.fix for e in f.fix.edits])
         fixed.extend(chosen)
-    return current, fixed, analyze(current, path, settings, script and script.reindex(current)).findings
+    return current, fixed, analyze(current, path, settings).findings
 
 
 def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixOutcome:
-    """Fix a notebook's code cells; only the sources of the cells that change are rewritten."""
+    """Fix a notebook's code cells; only the JSON strings of the sources that change are rewritten.
+
+    Edits apply to the cells' own sources (cell rows and columns); cells that cannot be
+    analysed, IPython lines and Python 2 cells are never touched.
+    """
+    settings = replace(settings, fix_style=settings.fix_style or "spatial")
     try:
-        data = notebook.load(text)
+        book = notebook.load(text)
     except notebook.NotebookError as exc:
         raise LintError(str(exc)) from None
-    script = notebook.script_of(data)
-    after, fixed, left = fix_text(script.text, path, settings, unsafe, script)
-    if after == script.text:
-        return FixOutcome(path, text, text, tuple(fixed), tuple(left))
-    sources = notebook.cell_sources(script, after)
-    try:
-        written = notebook.dumps_like(text, notebook.with_cells(data, sources))
-    except notebook.NotebookError as exc:
-        raise LintError(str(exc)) from None
-    return FixOutcome(path, text, written, tuple(fixed), tuple(left))
+    original = sources = book.code_sources()
+    result = notebook.analyse(book, sources, path, settings)
+    broken = {p.cell for p in result.problems}
+    fixed: list[Finding] = []
+    for _ in range(MAX_PASSES):
+        chosen = _choose(result.findings, unsafe)
+        if not chosen:
+            break
+        sources = notebook.apply_cell_edits(sources, [e for f in chosen if f.fix for e in f.fix.edits])
+        fixed.extend(chosen)
+        try:
+            result = notebook.analyse(book, sources, path, settings)
+        except LintError:
+            raise LintError("a fix produced code that does not parse; nothing was written") from None
+        if {p.cell for p in result.problems} - broken:
+            raise LintError("a fix produced code that does not parse; nothing was written")
+    written = text
+    if sources != original:
+        try:
+            written = notebook.write(book, sources)
+        except notebook.NotebookError as exc:
+            raise LintError(str(exc)) from None
+    left = notebook.with_file_regions(result.findings, book, written)
+    return FixOutcome(path, text, written, tuple(fixed), tuple(left), problems=tuple(result.problems))
 
 
 def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FixOutcome:
@@ -119,9 +147,11 @@ def _fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FixOu
         raw = read_bytes(path)
         check_decodable(raw)
         source = SourceFile.decode(raw)
+        problems: tuple[CellProblem, ...] = ()
         if path.endswith(".ipynb"):
             outcome = fix_notebook(source.text, path, settings, unsafe)
             after, fixed, left = outcome.after, list(outcome.fixed), list(outcome.left)
+            problems = outcome.problems
         else:
             after, fixed, left = fix_text(source.text, path, settings, unsafe)
     except LintError as exc:
@@ -137,6 +167,7 @@ def _fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FixOu
         after,
         tuple(replace(f, node=None) for f in fixed),
         tuple(replace(f, node=None) for f in left),
+        problems=problems,
     )
     if write and outcome.changed:
         try:
