@@ -12,6 +12,7 @@ from .builtins import BUILTINS
 from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
 from .values import (
     PARTIAL_NAMES,
+    REDUCE_NAMES,
     TOP,
     Args,
     BoundMethod,
@@ -142,6 +143,13 @@ class CallsMixin(InterpreterBase):
         if isinstance(func, Qual):
             if func.name in PARTIAL_NAMES and pos:
                 return Partial(pos[0], tuple(pos[1:]), tuple(kw.items()))
+            if func.name in REDUCE_NAMES and len(pos) >= 2:
+                # ``reduce(lambda x, layer: layer(x), layers, inputs)``: each item in order.
+                items = list(self.loose_items(pos[1]))
+                acc = pos[2] if len(pos) > 2 else (items.pop(0) if items else TOP)
+                for item in items:
+                    acc = self.call_value(expr, pos[0], ([acc, item], {}, {}, False))
+                return acc
             spec = self.table.lookup(func.name)
             if spec is None:
                 return Opaque(("call", self.ctx, id(expr)))  # ``parser.parse_args()``: read it twice
@@ -231,15 +239,29 @@ class CallsMixin(InterpreterBase):
         return ref
 
     def inline(
-        self, func: Func, expr: cst.Call, self_value: Instance | None, pos: list[Any], kw: dict[str, Any]
+        self, func: Func, expr: cst.CSTNode, self_value: Instance | None, pos: list[Any], kw: dict[str, Any]
     ) -> Any:
+        return self.inline_at(func, id(expr), self_value, pos, kw)
+
+    def inline_at(
+        self, func: Func, site: Any, self_value: Instance | None, pos: list[Any], kw: dict[str, Any]
+    ) -> Any:
+        """Run ``func`` with these arguments in the context of the call site ``site``."""
         pos = list(pos)
         if len(self.stack) >= MAX_INLINE_DEPTH or func.key in self.stack or self.steps >= STEP_BUDGET:
             return TOP
         self.inlined.add(func.key)
         if self_value is not None:
             pos.insert(0, self_value)
-        return self.run_function(func, pos, kw, (*self.ctx, ("call", id(expr))))
+        return self.run_function(func, pos, kw, (*self.ctx, ("call", site)))
+
+    def call_layer_instance(self, inst: Instance, tensor: Any, site: Any) -> Any:
+        """A custom layer (or subclassed model) of this file applied to a tensor: its ``call``."""
+        for name in ("call", "__call__"):
+            method = self.instance_attribute(inst, name)
+            if isinstance(method, BoundMethod):
+                return self.inline_at(method.func, site, inst, [tensor], {})
+        return TOP
 
     def run_function(
         self,
@@ -275,6 +297,7 @@ class CallsMixin(InterpreterBase):
         try:
             self.exec_suite(func.node.body)
         finally:
+            self.jump = None
             self.stack.pop()
             self.frame, self.ctx, self.chain = saved
         return frame.returns if frame.returns is not None else Const(None)

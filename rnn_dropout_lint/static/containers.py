@@ -21,21 +21,26 @@ from .values import (
 
 
 class ContainersMixin(InterpreterBase):
-    def _elements(self, elements: Sequence[cst.BaseElement]) -> list[Any] | None:
-        items = []
+    def _elements(self, elements: Sequence[cst.BaseElement]) -> tuple[list[Any], bool]:
+        """The items of a literal, and whether they are known exactly (a ``*spread`` of a list
+        grown in a loop gives its items in order, not their number)."""
+        items: list[Any] = []
+        exact = True
         for element in elements:
             if isinstance(element, cst.StarredElement):
-                spread = self.exact_items(self.eval(element.value))
+                value = self.eval(element.value)
+                spread = self.exact_items(value)
                 if spread is None:
-                    return None
+                    exact = False
+                    spread = [item for item in self.loose_items(value) if item is not TOP]
                 items.extend(spread)
             else:
                 items.append(self.eval(element.value))
-        return items
+        return items, exact
 
-    def _new_list(self, key: Any, items: list[Any] | None) -> Ref:
+    def _new_list(self, key: Any, items: list[Any] | None, exact: bool = True) -> Ref:
         ref = Ref("list", key)
-        self.heap[key] = ListState(tuple(items or ()), exact=items is not None)
+        self.heap[key] = ListState(tuple(items or ()), exact=exact and items is not None)
         return ref
 
     def eval_dict(self, expr: cst.Dict) -> Any:
@@ -147,6 +152,8 @@ class ContainersMixin(InterpreterBase):
             state = self.heap.get(value.key)
             if isinstance(state, ListState):
                 return state.items
+        if isinstance(value, TupleVal):
+            return value.items
         return (TOP,)
 
     def element_of(self, value: Any) -> Any:

@@ -82,15 +82,15 @@ class ExpressionsMixin(InterpreterBase):
         if kind is cst.SimpleString:
             return _string(expr.value)
         if kind is cst.Tuple:
-            items = self._elements(expr.elements)
-            if items is None:
-                return TOP
+            items, exact = self._elements(expr.elements)
+            if not exact:
+                return self._new_list(("list", self.ctx, id(expr)), items, exact)
             if all(isinstance(i, Const) for i in items):
                 return Const(tuple(i.value for i in items))
             return TupleVal(tuple(items))
         if kind is cst.List:
-            items = self._elements(expr.elements)
-            return self._new_list(("list", self.ctx, id(expr)), items)
+            items, exact = self._elements(expr.elements)
+            return self._new_list(("list", self.ctx, id(expr)), items, exact)
         if kind is cst.Dict:
             return self.eval_dict(expr)
         if kind is cst.UnaryOperation:
@@ -206,7 +206,17 @@ class ExpressionsMixin(InterpreterBase):
 
     def binary(self, op: type, left: Any, right: Any, site: int) -> Any:
         """``left op right``, for a binary operator or an augmented assignment (``+=``)."""
-        if op is cst.Add and isinstance(left, Ref) and isinstance(right, Ref):
+        sequences = (Ref, TupleVal)
+        if (
+            op is cst.Add
+            and isinstance(left, sequences)
+            and isinstance(right, sequences)
+            and Ref
+            in (
+                type(left),
+                type(right),
+            )
+        ):
             a, b = self.exact_items(left), self.exact_items(right)
             if a is not None and b is not None:
                 return self._new_list(("list", self.ctx, site), a + b)

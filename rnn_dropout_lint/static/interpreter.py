@@ -133,6 +133,7 @@ class _Interpreter(
         self.loop_nesting = 0
         self.positional = 0
         self.loop_syms: set[Any] = set()
+        self.jump: str | None = None
         self._untraced: LayerNode | None = None
 
     def run(self) -> LayerGraph:

@@ -126,8 +126,12 @@ class KerasCallsMixin(InterpreterBase):
             for nid, certain in state.heads:
                 self.connect(sources, self.graph.nodes[nid], certain)
             return state.heads, state.tails or sources
-        if isinstance(func, Instance) and func.cls.key in self.sequential_classes:
-            return self.apply(self.instance_model(func), sources, site)
+        if isinstance(func, Instance):
+            if func.cls.key in self.sequential_classes:
+                return self.apply(self.instance_model(func), sources, site)
+            result = self.call_layer_instance(func, Tensor(sources), site)
+            if result is not TOP:
+                return NO_SOURCES, self.sources_of(result)
         if isinstance(func, Tensor):  # keras.Input(...) listed in a Sequential
             return NO_SOURCES, func.sources
         key = ("opaque", self.ctx, site)

@@ -39,6 +39,8 @@ class LoopsMixin(InterpreterBase):
                 self.ctx = (*outer_ctx, ("iter", id(node), index))
                 self.bind(node.target, item)
                 self.exec_suite(node.body)
+                if self.end_iteration() == "break":
+                    break
             self.ctx = outer_ctx
             self.unroll_nesting -= 1
         elif self._may_walk(iterable):
@@ -47,6 +49,7 @@ class LoopsMixin(InterpreterBase):
             for item in self.loose_items(iterable):
                 self.bind(node.target, item)
                 self.exec_suite(node.body)
+                self.end_iteration()
             self.unroll_nesting -= 1
         elif self._may_position(iterable):
             self._exec_positions(node, iterable)
@@ -83,6 +86,7 @@ class LoopsMixin(InterpreterBase):
             self.ctx = (*outer_ctx, ("pos", id(node), position))
             self.bind(node.target, self.position_value(iterable, position))
             self.exec_suite(node.body)
+            self.end_iteration()
             after.append(self.snapshot())
         self.ctx = outer_ctx
         self.loop_syms -= added
@@ -142,6 +146,9 @@ class LoopsMixin(InterpreterBase):
             self.ctx = (*outer_ctx, ("iter", id(node), runs))
             self.exec_suite(node.body)
             runs += 1
+            if self.end_iteration() == "break":
+                test = Const(False)
+                break
             test = self.eval(node.test)
         self.ctx = outer_ctx
         if not isinstance(test, Const) or test.value:
@@ -149,6 +156,13 @@ class LoopsMixin(InterpreterBase):
             self._exec_loop(node.body, lambda: None, guaranteed)
         if node.orelse is not None:
             self.exec_suite(node.orelse.body)
+
+    def end_iteration(self) -> str | None:
+        """After a body: a ``break`` or ``continue`` ends here; a ``return`` goes on leaving."""
+        jump = self.jump
+        if jump in ("break", "continue"):
+            self.jump = None
+        return jump
 
     def _may_unroll(self, items: list[Any]) -> bool:
         return (
@@ -174,10 +188,12 @@ class LoopsMixin(InterpreterBase):
         self.loop_nesting += 1
         bind_element()
         self.exec_suite(body)
+        self.end_iteration()
         if self.loop_nesting <= MAX_TWO_PASS_NESTING and self.steps < STEP_BUDGET:
             self.restore(self.join_snapshots(before, self.snapshot()))
             bind_element()
             self.exec_suite(body)
+            self.end_iteration()
         self.loop_nesting -= 1
         if not guaranteed:
             # Zero iterations: what came before may flow straight past the loop.

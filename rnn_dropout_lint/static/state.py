@@ -90,6 +90,7 @@ class InterpreterBase:
     loop_nesting: int
     positional: int  # loops being run at their first, middle and last positions
     loop_syms: set[Any]  # the unknown counts and lists those loops run over
+    jump: str | None  # "return", "break" or "continue" reached for sure: the block ends
 
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
         return dict(self.frame.locals), dict(self.heap)

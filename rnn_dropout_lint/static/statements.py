@@ -40,11 +40,15 @@ _AUGMENTED: dict[type, type] = {
 class StatementsMixin(InterpreterBase):
     def exec_block(self, body: Sequence[cst.CSTNode]) -> None:
         for stmt in body:
+            if self.jump is not None:
+                return  # after a ``return``, ``break`` or ``continue`` that is sure to run
             self.exec_stmt(stmt)
 
     def exec_suite(self, suite: cst.BaseSuite) -> None:
         if isinstance(suite, cst.SimpleStatementSuite):
             for small in suite.body:
+                if self.jump is not None:
+                    return
                 self.exec_small(small)
         else:
             self.exec_block(suite.body)
@@ -109,6 +113,11 @@ class StatementsMixin(InterpreterBase):
             value = self.eval(small.value) if small.value is not None else Const(None)
             previous = self.frame.returns
             self.frame.returns = value if previous is None else self.join(previous, value)
+            self.jump = "return"
+        elif kind is cst.Break:
+            self.jump = "break"
+        elif kind is cst.Continue:
+            self.jump = "continue"
 
     def exec_import_from(self, node: cst.ImportFrom) -> None:
         module = get_full_name_for_node(node.module) if node.module is not None else None
@@ -150,6 +159,7 @@ class StatementsMixin(InterpreterBase):
         for case in node.cases:
             self.restore(before)
             self.exec_suite(case.body)
+            self.jump = None
             joined = self.join_snapshots(joined, self.snapshot())
         self.restore(joined)
 
@@ -180,11 +190,18 @@ class StatementsMixin(InterpreterBase):
             return
         before = self.snapshot()
         self.exec_suite(node.body)
-        after_body = self.snapshot()
+        after_body, body_jump = self.snapshot(), self.jump
         self.restore(before)
+        self.jump = None
         if node.orelse is not None:
             self._exec_orelse(node.orelse)
-        self.restore(self.join_snapshots(after_body, self.snapshot()))
+        else_jump = self.jump
+        # A branch that leaves the block does not flow on: the state after is the other's.
+        if body_jump is None and else_jump is not None:
+            self.restore(after_body)
+        elif body_jump is None or else_jump is not None:
+            self.restore(self.join_snapshots(after_body, self.snapshot()))
+        self.jump = body_jump if body_jump is not None and else_jump is not None else None
 
     def _exec_orelse(self, orelse: cst.If | cst.Else) -> None:
         if isinstance(orelse, cst.If):
@@ -195,6 +212,7 @@ class StatementsMixin(InterpreterBase):
     def exec_try(self, node: cst.Try | cst.TryStar) -> None:
         before = self.snapshot()
         self.exec_suite(node.body)
+        self.jump = None  # a handler may run instead: go on
         if node.orelse is not None:
             self.exec_suite(node.orelse.body)
         joined = self.snapshot()

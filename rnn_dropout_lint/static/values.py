@@ -166,6 +166,7 @@ class Partial:
 
 
 PARTIAL_NAMES = frozenset({"functools.partial"})
+REDUCE_NAMES = frozenset({"functools.reduce"})
 
 # Evaluated call arguments: positional values, keyword values, the expressions behind them
 # (by position or keyword), and whether ``**unknown`` may add more keywords.
