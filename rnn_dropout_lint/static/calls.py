@@ -88,7 +88,7 @@ class CallsMixin(InterpreterBase):
                 return self.super_of(expr)
             if is_unknown(func) and func_expr.value in BUILTINS:
                 pos, kw, _, _ = self.eval_args(expr.args)
-                return BUILTINS[func_expr.value](self, pos, kw)
+                return BUILTINS[func_expr.value](self, pos, kw, (self.ctx, id(expr)))
         else:
             func = self.eval(func_expr)
         return self.call_value(expr, func)

@@ -206,17 +206,7 @@ class ExpressionsMixin(InterpreterBase):
 
     def binary(self, op: type, left: Any, right: Any, site: int) -> Any:
         """``left op right``, for a binary operator or an augmented assignment (``+=``)."""
-        sequences = (Ref, TupleVal)
-        if (
-            op is cst.Add
-            and isinstance(left, sequences)
-            and isinstance(right, sequences)
-            and Ref
-            in (
-                type(left),
-                type(right),
-            )
-        ):
+        if op is cst.Add and isinstance(left, Ref) and isinstance(right, Ref):
             a, b = self.exact_items(left), self.exact_items(right)
             if a is not None and b is not None:
                 return self._new_list(("list", self.ctx, site), a + b)
