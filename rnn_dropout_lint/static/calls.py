@@ -225,7 +225,7 @@ class CallsMixin(InterpreterBase):
             value = self.class_ns.get(cls.key, {}).get(name)
             if isinstance(value, Func):
                 return BoundMethod(value, sup.inst)
-        if name == "__init__" and sup.inst.cls.key in self.sequential_classes:
+        if name == "__init__" and self._is_sequential_instance(sup.inst):
             return KerasInit(sup.inst)
         return TOP
 

@@ -127,7 +127,7 @@ class KerasCallsMixin(InterpreterBase):
                 self.connect(sources, self.graph.nodes[nid], certain)
             return state.heads, state.tails or sources
         if isinstance(func, Instance):
-            if func.cls.key in self.sequential_classes:
+            if self._is_sequential_instance(func):
                 return self.apply(self.instance_model(func), sources, site)
             result = self.call_layer_instance(func, Tensor(sources), site)
             if result is not TOP:

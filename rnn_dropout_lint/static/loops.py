@@ -136,7 +136,7 @@ class LoopsMixin(InterpreterBase):
                 return self.length_of(iterable.parts[0])
         if isinstance(iterable, Opaque):
             return SymInt(("len", iterable.key), 0)
-        return SymInt(("len", id(iterable)), 0)
+        return SymInt(("len", iterable), 0)
 
     def exec_while(self, node: cst.While) -> None:
         test = self.eval(node.test)

@@ -134,8 +134,6 @@ class InterpreterBase:
                 return Tensor(merge_sources(other.sources, ((UNTRACED, True),)))
             if isinstance(other, Ref) and other.kind == "model":
                 return other  # an unknown receiver that ``.add`` turned into a Sequential
-            if is_unknown(other):
-                return self.join_symbolic(a, b)
             return TOP
         if isinstance(a, Tensor) and isinstance(b, Tensor):
             return Tensor(merge_sources(a.sources, b.sources))
@@ -150,12 +148,6 @@ class InterpreterBase:
             return Classes(options) if keras_only and len(options) <= MAX_LAYER_OPTIONS else TOP
         if isinstance(a, TupleVal) and isinstance(b, TupleVal) and len(a.items) == len(b.items):
             return TupleVal(tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True)))
-        return TOP
-
-    @staticmethod
-    def join_symbolic(a: Any, b: Any) -> Any:
-        """Two different unknowns: still an unknown count where both are counts (a loop index
-        whose position is not known any more), else TOP."""
         return TOP
 
     def join_heap(self, a: Any, b: Any) -> Any:

@@ -224,8 +224,8 @@ class SymSeq:
     """An iterable of unknown length whose items are known per position (first, middle, last):
     ``range(n)``, an unknown list, ``enumerate``/``zip`` of those."""
 
-    kind: str  # "range" | "items" | "enumerate" | "zip"
-    parts: tuple[Any, ...]  # range: (start, stop SymInt); items: (Opaque,); enumerate/zip: SymSeqs
+    kind: str  # "range" | "enumerate" | "zip" (an unknown list itself is an Opaque)
+    parts: tuple[Any, ...]  # range: (start, stop SymInt); enumerate/zip: the iterables
 
 
 UNKNOWNS = (Top, Opaque, SymInt, MidIndex, SymSeq)
