@@ -130,6 +130,20 @@ KERAS_ROOTS: tuple[str, ...] = (
     "tensorflow.contrib.keras",
 )
 
+# Hyperparameter-search calls (KerasTuner ``hp.Int``, Optuna ``trial.suggest_int``, hyperopt
+# ``hp.choice``, ``random.choice``): at run time their value is one of a few options the call
+# names, so a builder that branches or loops on it is analysed once per option.
+# "int": inclusive bounds (the first two int arguments, ``step=``); "choice": the first
+# list argument; "bool": True or False.
+SEARCH_SPACES: Mapping[str, str] = {
+    "Int": "int",
+    "suggest_int": "int",
+    "Choice": "choice",
+    "suggest_categorical": "choice",
+    "choice": "choice",
+    "Boolean": "bool",
+}
+
 # The bytes a file must contain before it can hold a finding (see engine.prefilter):
 # some Keras import, and the name of a layer that a rule looks at.
 IMPORT_MARKERS: tuple[bytes, ...] = (b"keras", b"tensorflow")

@@ -8,6 +8,7 @@ from typing import Any
 
 import libcst as cst
 
+from ..keras_table import SEARCH_SPACES
 from .builtins import BUILTINS
 from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
 from .values import (
@@ -75,6 +76,10 @@ class CallsMixin(InterpreterBase):
         if type(func_expr) is cst.Attribute:
             receiver = self.eval(func_expr.value)
             method = func_expr.attr.value
+            if method in SEARCH_SPACES and self.search_calls:
+                choice = self.search_space(expr, receiver, method)
+                if choice is not None:
+                    return choice
             if method == "add" and isinstance(receiver, Instance) and self._is_sequential_instance(receiver):
                 receiver = self.instance_model(receiver)
             if isinstance(receiver, Ref) or (method == "add" and not _has_attributes(receiver)):
@@ -295,7 +300,7 @@ class CallsMixin(InterpreterBase):
         self.frame, self.ctx, self.chain = frame, ctx, func.chain
         self.stack.append(func.key)
         try:
-            self.exec_suite(func.node.body)
+            self.exec_configurations(func.node.body, lambda: self.exec_suite(func.node.body))
         finally:
             self.jump = None
             self.stack.pop()

@@ -22,8 +22,9 @@ from typing import Any
 import libcst as cst
 
 from ..graph import LayerGraph, LayerNode, Span
-from ..keras_table import DEFAULT_TABLE, KerasTable, Role
+from ..keras_table import DEFAULT_TABLE, SEARCH_SPACES, KerasTable, Role
 from .calls import CallsMixin
+from .choices import ChoicesMixin
 from .containers import ContainersMixin
 from .expressions import ExpressionsMixin
 from .keras_calls import KerasCallsMixin
@@ -100,6 +101,7 @@ class _Interpreter(
     ExpressionsMixin,
     ContainersMixin,
     CallsMixin,
+    ChoicesMixin,
     KerasCallsMixin,
     InterpreterBase,
 ):
@@ -134,10 +136,14 @@ class _Interpreter(
         self.positional = 0
         self.loop_syms: set[Any] = set()
         self.jump: str | None = None
+        self.pins: dict[int, Any] = {}
+        self.search_calls = any(name.encode() in source for name in SEARCH_SPACES)
+        self._shapes = {}
         self._untraced: LayerNode | None = None
 
     def run(self) -> LayerGraph:
-        self.exec_block(self.module.body)
+        body = self.module.body
+        self.exec_configurations(body, lambda: self.exec_block(body))
         self.run_deferred()
         for key, val in self.constructed.items():
             if key not in self.placed and val.spec.role is Role.RECURRENT:
@@ -152,13 +158,13 @@ class _Interpreter(
     def run_deferred(self) -> None:
         done: set[int] = set()
         while True:
-            pending = [f for f in self.deferred if f.key not in done and f.key not in self.inlined]
+            pending = [f for f in self.deferred if f.key not in done]
             if not pending:
                 return
             # Entry points first, so that helpers they call are analysed with real arguments.
             roots = [f for f in pending if self._is_entry_point(f)] or pending[:1]
             for func in roots:
-                if func.key in self.inlined or func.key in done:
+                if func.key in done:
                     continue
                 done.add(func.key)
                 pos: list[Any] = []

@@ -32,7 +32,9 @@ class LoopsMixin(InterpreterBase):
     def exec_for(self, node: cst.For) -> None:
         iterable = self.eval(node.iter)
         items = self.exact_items(iterable)
-        if items is not None and self._may_unroll(items):
+        if items is not None and not items:
+            pass  # a loop over an empty sequence never runs its body
+        elif items is not None and self._may_unroll(items):
             self.unroll_nesting += 1
             outer_ctx = self.ctx
             for index, item in enumerate(items):

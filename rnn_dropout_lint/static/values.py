@@ -203,6 +203,14 @@ class Opaque:
 
 
 @dataclass(frozen=True)
+class Choice(Opaque):
+    """A hyperparameter: one of a few ``options`` known from the call (``hp.Int('n', 1, 3)``),
+    which one decided at run time. Empty ``options``: too many or not literal."""
+
+    options: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
 class SymInt:
     """``sym + offset`` for an unknown count ``sym`` (an Opaque key, ``len`` of an unknown list).
     Counts are taken to be larger than any constant the code compares them with."""
