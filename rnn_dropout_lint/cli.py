@@ -6,13 +6,22 @@ import argparse
 import io
 import sys
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 from .fix.styles import STYLES
-from .output import FORMATS, cell_problem_line, error_line, fixed_line, render, rule_table
+from .output import (
+    FORMATS,
+    TEXT_FORMATS,
+    cell_problem_line,
+    error_line,
+    fixable_summary,
+    fixed_line,
+    rule_table,
+    use_colour,
+)
 
 if TYPE_CHECKING:
     from .engine import Settings
@@ -51,7 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     shared.add_argument(
         "--ignore", type=_codes, default=[], metavar="CODES", help="skip these codes or prefixes"
     )
-    shared.add_argument("--output-format", choices=FORMATS, default="text", help="default: text")
+    shared.add_argument(
+        "--output-format",
+        choices=FORMATS,
+        default=None,
+        help="full: the code and help for each finding (default, or $RNN_DROPOUT_LINT_OUTPUT_FORMAT); "
+        "concise: one short line each; text: one line with the whole message",
+    )
     shared.add_argument(
         "--report-uncertain",
         action="store_true",
@@ -77,6 +92,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="address-space limit for the child building the models, e.g. 4G, 512M (default: 4G; 0: none)",
     )
     group.add_argument(
+        "--input-shape",
+        type=_shape,
+        default=None,
+        metavar="DIMS",
+        help="build a model that was never called on this input, without the batch axis: 20,64",
+    )
+    group.add_argument(
+        "--keras",
+        choices=("3", "2"),
+        default="3",
+        help="2: build with tf_keras (TF_USE_LEGACY_KERAS=1, `import keras` too) for Keras 2 code",
+    )
+    group.add_argument(
         "--probe-mask",
         action="store_true",
         help="apply each flagged layer alone to a ones tensor and report whether its mask varies over time",
@@ -95,15 +123,37 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--config", metavar="FILE", help="read [tool.rnn-dropout-lint] from this file")
     check.add_argument("--isolated", action="store_true", help="ignore every configuration file")
+    check.add_argument(
+        "--no-respect-gitignore",
+        dest="respect_gitignore",
+        action="store_false",
+        help="also check files that .gitignore, .ignore or .git/info/exclude leave out of folders",
+    )
     check.add_argument("--stdin-filename", metavar="PATH", help="the name to report for '-' (standard input)")
     check.add_argument("--statistics", action="store_true", help="count the findings per code")
     check.add_argument(
+        "--show-files", action="store_true", help="list the files that would be checked, and stop"
+    )
+    check.add_argument(
+        "--show-settings",
+        action="store_true",
+        help="print the settings resolved for the first PATH (configuration file and command line), and stop",
+    )
+    check.add_argument(
         "--jobs",
         "-j",
-        type=int,
+        type=_jobs,
         default=0,
         metavar="N",
-        help="processes to spread the files over (default: the number of cores)",
+        help="processes to spread the files over (default and most: the number of cores)",
+    )
+    check.add_argument(
+        "--max-file-size",
+        type=_file_size,
+        default=10 * 1024**2,
+        metavar="SIZE",
+        help="larger files are not read, and a file with more than a tenth of it in code is "
+        "not analysed (memory); e.g. 20M (default: 10M; 0: no limit)",
     )
     check.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when there are findings (errors still exit 2)"
@@ -131,6 +181,14 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument(
         "--unsafe-fixes", action="store_true", help="also apply unsafe fixes (the merge style)"
     )
+    fixing.add_argument(
+        "--show-fixes", action="store_true", help="with --fix, list what was fixed (before what is left)"
+    )
+    fixing.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="with --fix, exit 1 when a file was changed, even if nothing is left",
+    )
 
     verify = commands.add_parser(
         "verify",
@@ -148,8 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from .output import default_format
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "output_format", "") is None:
+        args.output_format = default_format()
     if args.command == "rule":
         return _rule(args.code)
     if args.command == "check":
@@ -185,6 +247,34 @@ def _size(value: str) -> int:
         raise argparse.ArgumentTypeError(f"not a size: {value!r} (use 4G, 512M, ...)") from None
 
 
+def _file_size(value: str) -> int:
+    try:
+        size = _size(value)
+    except OverflowError:  # "inf"
+        size = -1
+    if size < 0:
+        raise argparse.ArgumentTypeError(f"not a size: {value!r} (use 10M, 512K, ...; 0: no limit)")
+    return size
+
+
+def _jobs(value: str) -> int:
+    """0 is the number of cores; a negative count is a mistake, not "sequential"."""
+    try:
+        jobs = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of processes: {value!r}") from None
+    if jobs < 0:
+        raise argparse.ArgumentTypeError(f"{jobs} processes: use 1 or more (0: the number of cores)")
+    return jobs
+
+
+def _shape(value: str) -> list[int]:
+    parts = [part.strip() for part in value.strip("()").split(",") if part.strip()]
+    if not parts or not all(part.isdigit() and int(part) > 0 for part in parts):
+        raise argparse.ArgumentTypeError(f"not a shape: {value!r} (sizes without the batch axis: 20,64)")
+    return [int(part) for part in parts]
+
+
 def _json_object(value: str) -> dict[str, object]:
     import json
 
@@ -208,6 +298,12 @@ def _selection(args: argparse.Namespace) -> Selection | None:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    import time
+
+    from .output import Report
+
+    started = time.perf_counter()
+    _foreign_codes(args)
     selection = _selection(args)
     if selection is None:
         return EXIT_ERROR
@@ -220,8 +316,12 @@ def _verify(args: argparse.Namespace) -> int:
         for f in r.findings
         if selection.enabled(f.code) and (f.certain or args.report_uncertain)
     ]
-    sys.stdout.write(render(findings, args.output_format))
-    if any(r.error for r in results):
+    report = Report(args.output_format, sys.stdout, colour=use_colour(sys.stdout))
+    report.write(findings)
+    report.close()
+    errors = sum(1 for r in results if r.error)
+    _summary(args, len(results), time.perf_counter() - started, report, 0, errors, what="target(s) verified")
+    if errors:
         return EXIT_ERROR
     return EXIT_FINDINGS if findings else EXIT_CLEAN
 
@@ -232,60 +332,104 @@ def _run_targets(args: argparse.Namespace, targets: list[str]) -> list | None:
     if not runtime_available():
         print(INSTALL_HINT, file=sys.stderr)
         return None
-    results = verify_targets(targets, args.call_args, args.timeout, args.probe_mask, args.max_memory)
+    results = verify_targets(
+        targets,
+        args.call_args,
+        args.timeout,
+        args.probe_mask,
+        args.max_memory,
+        input_shape=args.input_shape,
+        keras_version=args.keras,
+    )
     for result in results:
         if result.error:
             print(error_line(result.target, result.error), file=sys.stderr, flush=True)
     return results
 
 
-def _project(args: argparse.Namespace) -> tuple[Settings, Callable[[str], Settings], tuple[str, ...]] | None:
-    """Settings from pyproject.toml and the command line (which wins), per file."""
-    from pathlib import Path
+def _foreign_codes(args: argparse.Namespace) -> None:
+    """Codes of other linters (``E501``) in --select/--ignore, as a shared pre-commit or CI
+    line passes them, are not ours to check: dropped, with one note."""
+    dropped: list[str] = []
+    for option in ("select", "extend_select", "ignore"):
+        codes = getattr(args, option)
+        if codes is None:
+            continue
+        ours = [c for c in codes if _ours(c)]
+        dropped += [c.strip() for c in codes if c not in ours]
+        setattr(args, option, ours)  # --select E501 alone selects none of ours, as in flake8
+    if dropped:
+        print(f"rnn-dropout-lint: note: ignoring codes of other tools: {', '.join(dropped)}", file=sys.stderr)
 
-    from . import config as cfg
-    from .engine import Settings
-    from .keras_table import DEFAULT_TABLE
-    from .rules import Selection, SelectionError
 
-    try:
-        if args.isolated:
-            conf = cfg.Config()
-        elif args.config:
-            conf = cfg.load(Path(args.config))
-        else:
-            start = next((p for p in args.paths if p != "-"), ".")
-            found = cfg.find(Path(start))
-            conf = cfg.load(found) if found is not None else cfg.Config()
-        selection = Selection.parse(
-            args.select if args.select is not None else conf.select,
-            (*conf.extend_select, *args.extend_select),
-            (*conf.ignore, *args.ignore),
-        )
-    except (cfg.ConfigError, SelectionError) as exc:
-        print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
-        return None
-    wants_fixes = args.fix or args.diff or args.output_format in ("json", "sarif")
-    settings = Settings(
-        selection=selection,
-        report_uncertain=args.report_uncertain or conf.report_uncertain or bool(args.verify),
-        table=DEFAULT_TABLE.extended(
-            recurrent=conf.extra_recurrent_layers, transparent=conf.extra_transparent_layers
-        ),
-        fix_style=(args.fix_style or conf.fix_style or "spatial") if wants_fixes else None,
-    )
-    root = conf.root.absolute().as_posix()
-    exclude = (
-        *conf.exclude,
-        *(f"{root}/{pattern}" for pattern in conf.exclude),
-        *args.exclude,
-    )
+def _ours(code: str) -> bool:
+    """RDL001, RDL0 and RDL are ours; so are R and RD, prefixes of every RDL code."""
+    code = code.strip().upper()
+    return code.startswith("RDL") or "RDL".startswith(code)
 
-    def settings_for(path: str) -> Settings:
-        ignored = conf.ignored_codes_for(path)
-        return replace(settings, selection=selection.with_ignored(ignored)) if ignored else settings
 
-    return settings, settings_for, exclude
+class _Project:
+    """Settings per file: the nearest configuration (see config.Resolver) under the command line."""
+
+    def __init__(self, args: argparse.Namespace, fixed: Any) -> None:
+        from . import config as cfg
+
+        self.args = args
+        self.resolver = cfg.Resolver(fixed)
+        self._settings: dict[int, tuple[Any, Settings]] = {}
+
+    @classmethod
+    def create(cls, args: argparse.Namespace) -> _Project | None:
+        from pathlib import Path
+
+        from . import config as cfg
+
+        _foreign_codes(args)
+        try:
+            fixed = cfg.Config() if args.isolated else cfg.load(Path(args.config)) if args.config else None
+            project = cls(args, fixed)
+            project.settings_for(Path(args.stdin_filename or ".") if args.paths == ["-"] else Path("."))
+        except cfg.ConfigError as exc:
+            print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
+            return None
+        except ValueError as exc:  # a command-line code that matches no rule
+            print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
+            return None
+        return project
+
+    def config(self, path: Any) -> Any:
+        return self.resolver.for_path(path)
+
+    def exclude(self, path: Any) -> tuple[str, ...]:
+        return (*self.config(path).exclude_globs(), *self.args.exclude)
+
+    def settings_for(self, path: Any) -> Settings:
+        """Raises ConfigError (a configuration file) or SelectionError (a code)."""
+        from .engine import Settings
+        from .keras_table import DEFAULT_TABLE
+        from .rules import Selection
+
+        args, conf = self.args, self.config(path)
+        cached = self._settings.get(id(conf))
+        if cached is None:
+            selection = Selection.parse(
+                args.select if args.select is not None else conf.select,
+                (*conf.extend_select, *args.extend_select),
+                (*conf.ignore, *args.ignore),
+            )
+            settings = Settings(
+                selection=selection,
+                report_uncertain=args.report_uncertain or conf.report_uncertain or bool(args.verify),
+                table=DEFAULT_TABLE.extended(
+                    recurrent=conf.extra_recurrent_layers, transparent=conf.extra_transparent_layers
+                ),
+                fix_style=args.fix_style or conf.fix_style or "spatial",  # text marks fixable findings
+                max_file_size=args.max_file_size,
+            )
+            cached = self._settings[id(conf)] = (conf, settings)
+        settings = cached[1]
+        ignored = conf.ignored_codes_for(str(path))
+        return replace(settings, selection=settings.selection.with_ignored(ignored)) if ignored else settings
 
 
 class _Progress:
@@ -293,6 +437,7 @@ class _Progress:
 
     def __init__(self, total: int, enabled: bool) -> None:
         self.total, self.done, self.enabled = total, 0, enabled and total > 1
+        self.drawn = False
 
     def step(self) -> None:
         self.done += 1
@@ -301,11 +446,15 @@ class _Progress:
             bar = "#" * filled + "-" * (30 - filled)
             sys.stderr.write(f"\r[{bar}] {self.done}/{self.total} files")
             sys.stderr.flush()
+            self.drawn = True
 
     def close(self) -> None:
-        if self.enabled:
+        """Erase the bar, before anything else is printed (the next step draws it again)."""
+        if self.drawn:
+            sys.stdout.flush()
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
+            self.drawn = False
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -318,29 +467,39 @@ def _check(args: argparse.Namespace) -> int:
     if "-" in args.paths and len(args.paths) > 1:
         print("rnn-dropout-lint: error: '-' (standard input) cannot be mixed with paths", file=sys.stderr)
         return EXIT_ERROR
-    project = _project(args)
+    project = _Project.create(args)
     if project is None:
         return EXIT_ERROR
-    _, settings_for, exclude = project
-    if args.paths == ["-"]:
-        return _stdin(args, settings_for(args.stdin_filename or "-"))
     from pathlib import Path
 
-    from .files import discover
+    if args.paths == ["-"]:
+        return _stdin(args, project.settings_for(Path(args.stdin_filename or ".")))
     from .findings import FileResult
     from .jobs import Job, default_jobs, run_jobs
     from .output import Report
 
-    items = list(discover([Path(p) for p in args.paths], exclude))
-    progress = _Progress(len(items), sys.stderr.isatty() and args.output_format in ("text", "github"))
+    if args.show_settings:
+        return _show_settings(args, project, Path(args.paths[0]))
+    found_files = _files(args, project)
+    if found_files is None:
+        return EXIT_ERROR
+    items, settings_of = found_files
+    if args.show_files:
+        sys.stdout.write("".join(f"{item}\n" for item in items if not isinstance(item, FileResult)))
+        for item in items:
+            if isinstance(item, FileResult):
+                print(error_line(item.path, item.error or ""), file=sys.stderr)
+        return EXIT_ERROR if any(isinstance(item, FileResult) for item in items) else EXIT_CLEAN
+    progress = _Progress(len(items), sys.stderr.isatty() and args.output_format in (*TEXT_FORMATS, "github"))
     # Findings stream out file by file; only --verify must see them all before it can judge them.
-    report = Report(args.output_format, sys.stdout if not args.diff else io.StringIO())
+    out = sys.stdout if not args.diff else io.StringIO()
+    report = Report(args.output_format, out, args.unsafe_fixes, args.fix, use_colour(out))
     held: list[Finding] = []
-    fixed = errors = warnings = changed = unsafe_left = 0
-    mode = "fix" if args.fix else "diff" if args.diff else "check"
+    fixed = errors = warnings = changed = 0
+    mode = "diff" if args.diff else "fix" if args.fix else "check"  # --diff wins: it never writes
 
     def make(path: str) -> Job:
-        return Job(path, settings_for(path), mode, args.unsafe_fixes)
+        return Job(path, settings_of[path], mode, args.unsafe_fixes)
 
     for outcome in run_jobs(items, make, args.jobs or default_jobs()):
         progress.step()
@@ -356,14 +515,15 @@ def _check(args: argparse.Namespace) -> int:
                 warnings += problem.excused
                 errors += not problem.excused
         found = outcome.findings if isinstance(outcome, FileResult) else outcome.left
+        if found or (not isinstance(outcome, FileResult) and (outcome.fixed or outcome.changed)):
+            progress.close()  # findings, fixes and diffs start on a line of their own
         if not isinstance(outcome, FileResult):
             changed += outcome.changed
             fixed += len(outcome.fixed)
             if args.diff:
                 sys.stdout.write(outcome.diff())
-            elif args.output_format == "text":
+            elif args.output_format in TEXT_FORMATS and args.show_fixes:
                 sys.stdout.write("".join(fixed_line(f) + "\n" for f in outcome.fixed))
-        unsafe_left += sum(1 for f in found if f.fix is not None and f.fix.applicability == "unsafe")
         if args.verify:
             held.extend(found)
         else:
@@ -383,12 +543,12 @@ def _check(args: argparse.Namespace) -> int:
         refuted = 0
     report.close()
     if args.statistics:
-        _statistics(report.codes, sys.stdout if args.output_format == "text" else sys.stderr)
-    _summary(
-        args, len(items), time.perf_counter() - started, report.count, fixed, errors, unsafe_left, warnings
-    )
+        _statistics(report.codes, sys.stdout if args.output_format in TEXT_FORMATS else sys.stderr)
+    _summary(args, len(items), time.perf_counter() - started, report, fixed, errors, warnings)
     if errors:
         return EXIT_ERROR
+    if args.fix and args.exit_non_zero_on_fix and changed and not args.diff:
+        return EXIT_FINDINGS  # ruff's meaning: files were changed, whatever is left
     if args.exit_zero:
         return EXIT_CLEAN
     if args.diff:
@@ -396,17 +556,111 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if report.count > refuted else EXIT_CLEAN
 
 
+def _show_settings(args: argparse.Namespace, project: _Project, path: Any) -> int:
+    """The settings ``check`` would use for ``path``, as JSON: what the file and the command line made."""
+    import json
+
+    from . import config as cfg
+    from .rules import RULES, SelectionError
+
+    try:
+        settings, conf = project.settings_for(path), project.config(path)
+    except (cfg.ConfigError, SelectionError) as exc:
+        print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    resolved = {
+        "path": str(path),
+        "rules": [code for code in RULES if settings.selection.enabled(code)],
+        "fix-style": settings.fix_style,
+        "report-uncertain": settings.report_uncertain,
+        "exclude": [*conf.exclude_globs(), *args.exclude],
+        "file": conf.settings(),
+    }
+    sys.stdout.write(json.dumps(resolved, indent=2) + "\n")
+    return EXIT_CLEAN
+
+
+def _files(args: argparse.Namespace, project: _Project) -> tuple[list[Any], dict[str, Settings]] | None:
+    """The files to check, each with its own settings; None after a configuration error."""
+    from pathlib import Path
+
+    from . import config as cfg
+    from .files import discover, excluded
+    from .findings import FileResult
+    from .rules import SelectionError
+
+    items: list[Any] = []
+    settings_of: dict[str, Settings] = {}
+    seen: set[object] = set()  # each file once, however often it is named
+    from .ignores import GitIgnores
+
+    ignores = GitIgnores() if args.respect_gitignore else None
+    try:
+        for given in args.paths:
+            walked = Path(given).is_dir()  # a file named on the command line is always checked
+            for item in discover([Path(given)], project.exclude(Path(given)), seen):
+                if isinstance(item, FileResult):
+                    items.append(item)
+                elif ignores is not None and walked and ignores.ignored(item, Path(given)):
+                    continue
+                elif not excluded(item, project.exclude(item)):  # a nearer configuration's excludes
+                    items.append(item)
+                    settings_of[str(item)] = project.settings_for(item)
+    except (cfg.ConfigError, SelectionError) as exc:
+        print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
+        return None
+    return items, settings_of
+
+
+def _looks_like_a_notebook(raw: bytes) -> bool:
+    import json
+
+    if not raw.lstrip().startswith(b"{"):
+        return False
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(document, dict) and ("cells" in document or "worksheets" in document)
+
+
 def _stdin(args: argparse.Namespace, settings: Settings) -> int:
     """``check -``: read the source from standard input; ``--fix`` writes the fixed source to stdout."""
-    from .engine import LintError, check_notebook, lint_source
+    import time
+
+    started = time.perf_counter()
+    code = _stdin_run(args, settings)
+    report = code[1]
+    _summary(args, 1, time.perf_counter() - started, report, code[2], int(code[0] == EXIT_ERROR))
+    return code[0]
+
+
+def _stdin_run(args: argparse.Namespace, settings: Settings) -> tuple[int, Any, int]:
+    """(exit status, the report, findings fixed)."""
+    from .engine import LintError, check_decodable, check_notebook, lint_source
+    from .files import read_stream
     from .fix.apply import fix_notebook, fix_text
     from .fix.text import SourceFile
+    from .output import Report
 
     name = args.stdin_filename or "-"
-    raw = sys.stdin.buffer.read()
     problems: Sequence[Any] = ()
+    colour = use_colour(sys.stderr if args.fix else sys.stdout)
+    report = Report(args.output_format, io.StringIO(), args.unsafe_fixes, args.fix, colour)
+    try:  # closed (``<&-``: no sys.stdin at all), unreadable, or endless (``< /dev/zero``)
+        raw = read_stream(sys.stdin, settings.max_file_size)
+    except OSError as exc:
+        print(error_line(name, exc.strerror or str(exc)), file=sys.stderr)
+        return EXIT_ERROR, report, 0
+    if not name.endswith(".ipynb") and _looks_like_a_notebook(raw):
+        # A notebook's JSON is a valid Python expression: it would "pass" without a finding.
+        reason = "standard input is a notebook (JSON); name it with --stdin-filename NAME.ipynb"
+        print(error_line(name, reason), file=sys.stderr)
+        return EXIT_ERROR, report, 0
     try:
-        text = SourceFile.decode(raw).text
+        check_decodable(raw)  # NUL bytes, encodings: the same answer with and without --fix
+        source = SourceFile.decode(raw)
+        text = source.text
         if (args.fix or args.diff) and name.endswith(".ipynb"):
             outcome = fix_notebook(text, name, settings, args.unsafe_fixes)
             after, fixed, left, problems = outcome.after, outcome.fixed, outcome.left, outcome.problems
@@ -419,27 +673,38 @@ def _stdin(args: argparse.Namespace, settings: Settings) -> int:
             after, fixed, left = text, [], lint_source(raw, name, settings)
     except (LintError, SyntaxError, UnicodeDecodeError) as exc:
         print(error_line(name, str(exc)), file=sys.stderr)
-        return EXIT_ERROR
+        return EXIT_ERROR, report, 0
     for problem in problems:
         print(cell_problem_line(name, problem), file=sys.stderr)
     broken = any(not p.excused for p in problems)  # a notebook cell that could not be analysed
-    if args.fix:
-        sys.stdout.write(after)
-        sys.stderr.write("".join(fixed_line(f) + "\n" for f in fixed))
-        sys.stderr.write(render(left, "text"))
-    elif args.diff:
+    if args.diff:
         from .fix.apply import FixOutcome
 
         sys.stdout.write(FixOutcome(name, text, after).diff())
-        return EXIT_ERROR if broken else EXIT_FINDINGS if after != text else EXIT_CLEAN
-    else:
-        sys.stdout.write(render(left, args.output_format))
+        status = EXIT_ERROR if broken else EXIT_FINDINGS if after != text else EXIT_CLEAN
+        return status, report, len(fixed)
+    # With --fix the fixed source is the output; the report goes to stderr.
+    out = sys.stderr if args.fix else sys.stdout
+    if args.fix:  # the input's own bytes and encoding (cookie, BOM), as a fixed file keeps them
+        sys.stdout.flush()
+        sys.stdout.buffer.write(raw if after == text else source.encode(after))
+        sys.stdout.buffer.flush()
+        if args.show_fixes:
+            sys.stderr.write("".join(fixed_line(f) + "\n" for f in fixed))
+    from .output import source_lines
+
+    report.sources = lambda f: source_lines(f, after)  # the code frame: the text read from stdin
+    report.write(left)
+    report.close()
+    out.write(report.out.getvalue())  # type: ignore[attr-defined]
     if args.statistics:
         codes = Counter(f.code for f in left)
-        _statistics(codes, sys.stdout if args.output_format == "text" and not args.fix else sys.stderr)
+        _statistics(codes, sys.stdout if args.output_format in TEXT_FORMATS and not args.fix else sys.stderr)
     if broken:
-        return EXIT_ERROR
-    return EXIT_CLEAN if args.exit_zero or not left else EXIT_FINDINGS
+        return EXIT_ERROR, report, len(fixed)
+    if args.fix and args.exit_non_zero_on_fix and after != text:
+        return EXIT_FINDINGS, report, len(fixed)
+    return (EXIT_CLEAN if args.exit_zero or not left else EXIT_FINDINGS), report, len(fixed)
 
 
 def _statistics(codes: Mapping[str, int], out: Any) -> None:
@@ -453,18 +718,21 @@ def _summary(
     args: argparse.Namespace,
     files: int,
     seconds: float,
-    findings: int,
+    report: Any,
     fixed: int,
     errors: int,
-    unsafe: int,
     warnings: int = 0,
+    what: str = "file(s) checked",
 ) -> None:
-    fixed_word = "would be fixed" if args.diff else "fixed"
-    hint = "; run with --unsafe-fixes to apply the unsafe ones" if unsafe and not args.unsafe_fixes else ""
+    """What --fix could fix (text formats, as ruff), then the one summary line every run ends with."""
+    fixes = fixable_summary(report.fixes, getattr(args, "unsafe_fixes", False))
+    if fixes and not getattr(args, "diff", False) and args.output_format in TEXT_FORMATS:
+        print(fixes, file=sys.stderr)
+    fixed_word = "would be fixed" if getattr(args, "diff", False) else "fixed"
     skipped = f", {warnings} warning(s)" if warnings else ""  # excused notebook cells
     print(
-        f"{files} file(s) checked in {seconds:.2f} s: {findings} finding(s), "
-        f"{fixed} {fixed_word}, {errors} error(s){skipped}{hint}.",
+        f"{files} {what} in {seconds:.2f} s: {report.count} finding(s), "
+        f"{fixed} {fixed_word}, {errors} error(s){skipped}.",
         file=sys.stderr,
     )
 

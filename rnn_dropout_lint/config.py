@@ -30,7 +30,7 @@ _LIST_KEYS = (
     "extra-recurrent-layers",
     "extra-transparent-layers",
 )
-KEYS = (*_LIST_KEYS, "per-file-ignores", "fix-style", "report-uncertain")
+KEYS = (*_LIST_KEYS, "per-file-ignores", "fix-style", "report-uncertain", "extend")
 
 
 class ConfigError(ValueError):
@@ -49,10 +49,32 @@ class Config:
     report_uncertain: bool = False
     extra_recurrent_layers: tuple[str, ...] = ()
     extra_transparent_layers: tuple[str, ...] = ()
+    # Exclude globs of the configurations this one extends, anchored at their own folders.
+    inherited_exclude: tuple[str, ...] = ()
 
     @property
     def root(self) -> Path:
         return self.path.parent if self.path is not None else Path.cwd()
+
+    def exclude_globs(self) -> tuple[str, ...]:
+        """The exclude globs as written (a name or path) and anchored at this file's folder."""
+        root = self.root.absolute().as_posix()
+        return (*self.exclude, *(f"{root}/{p}" for p in self.exclude), *self.inherited_exclude)
+
+    def settings(self) -> dict[str, Any]:
+        """The resolved values, for ``--show-settings``."""
+        return {
+            "config": os.fspath(self.path) if self.path is not None else None,
+            "select": list(self.select) if self.select is not None else None,
+            "extend-select": list(self.extend_select),
+            "ignore": list(self.ignore),
+            "exclude": list(self.exclude_globs()),
+            "per-file-ignores": {k: list(v) for k, v in self.per_file_ignores.items()},
+            "fix-style": self.fix_style,
+            "report-uncertain": self.report_uncertain,
+            "extra-recurrent-layers": list(self.extra_recurrent_layers),
+            "extra-transparent-layers": list(self.extra_transparent_layers),
+        }
 
     def ignored_codes_for(self, file: str) -> tuple[str, ...]:
         """Codes per-file-ignores turns off for ``file`` (globs relative to the config's folder)."""
@@ -85,20 +107,62 @@ def find(start: Path) -> Path | None:
 def _has_table(path: Path) -> bool:
     tomllib = _toml()
     try:
-        return TABLE in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return TABLE in tomllib.loads(_read(path)).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError):
         return True  # let load() report the problem
 
 
-def load(path: Path) -> Config:
+MAX_CONFIG_SIZE = 1024 * 1024
+
+
+def _read(path: Path) -> str:
+    """A regular file only (``--config /dev/zero`` never ends), of at most 1 MB."""
+    from .files import read_regular
+
+    return read_regular(os.fspath(path), MAX_CONFIG_SIZE, "a smaller file").decode("utf-8")
+
+
+class Resolver:
+    """The configuration of each file, as ruff finds it: the nearest pyproject.toml with a
+    [tool.rnn-dropout-lint] table in the file's folder or above (or one for every file, with
+    --config or --isolated). Cached per folder, so the order of the paths never matters."""
+
+    def __init__(self, fixed: Config | None = None) -> None:
+        self.fixed = fixed
+        self._folders: dict[Path, Config] = {}
+        self._files: dict[Path, Config] = {}
+
+    def for_path(self, path: Path) -> Config:
+        """Raises ConfigError for a configuration file that is wrong."""
+        if self.fixed is not None:
+            return self.fixed
+        folder = path.absolute()
+        if not path.is_dir():
+            folder = folder.parent
+        config = self._folders.get(folder)
+        if config is None:
+            found = find(folder)
+            if found is None:
+                config = Config()
+            elif found in self._files:
+                config = self._files[found]
+            else:
+                config = self._files[found] = load(found)
+            self._folders[folder] = config
+        return config
+
+
+def load(path: Path, _seen: tuple[Path, ...] = ()) -> Config:
     where = os.fspath(path)
     tomllib = _toml()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(_read(path))
     except OSError as exc:
         raise ConfigError(f"{where}: cannot read: {exc.strerror or exc}") from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{where}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib recurses once per level of nested arrays and tables
+        raise ConfigError(f"{where}: not read: nested too deeply") from None
     table = document.get("tool", {}).get(TABLE, {})
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: [tool.{TABLE}] must be a table")
@@ -106,6 +170,7 @@ def load(path: Path) -> Config:
         if key not in KEYS:
             raise ConfigError(f"{where}: [tool.{TABLE}] unknown key {key!r} (known: {', '.join(KEYS)})")
     values: dict[str, Any] = {"path": path}
+    base = _extended(table, path, where, _seen)
     for key in _LIST_KEYS:
         if key in table:
             values[key.replace("-", "_")] = _strings(table[key], key, where)
@@ -137,18 +202,60 @@ def load(path: Path) -> Config:
             raise ConfigError(f"{where}: report-uncertain must be true or false")
         values["report_uncertain"] = table["report-uncertain"]
     for key in ("extra_recurrent_layers", "extra_transparent_layers"):
-        for name in values.get(key, ()):
-            if not all(part.isidentifier() for part in name.split(".")) or "." not in name:
-                option = key.replace("_", "-")
-                raise ConfigError(
-                    f"{where}: {option}: {name!r} is not a qualified name like mylib.layers.MyLSTM"
-                )
-    return Config(**values)
+        problem = unqualified(values.get(key, ()), key.replace("_", "-"))
+        if problem:
+            raise ConfigError(f"{where}: {problem}")
+    return _merge(base, Config(**values), set(values)) if base is not None else Config(**values)
+
+
+def _extended(table: dict[str, Any], path: Path, where: str, seen: tuple[Path, ...]) -> Config | None:
+    """The configuration ``extend = "path"`` names, relative to this file's folder."""
+    if "extend" not in table:
+        return None
+    if not isinstance(table["extend"], str) or not table["extend"]:
+        raise ConfigError(f"{where}: extend must be a path (a string)")
+    target = (path.parent / os.path.expanduser(table["extend"])).resolve()
+    if target in seen or target == path.resolve():
+        raise ConfigError(f"{where}: extend: {table['extend']!r} extends itself in a cycle")
+    if not target.is_file():
+        raise ConfigError(f"{where}: extend: no such file {table['extend']!r}")
+    return load(target, (*seen, path.resolve()))
+
+
+def _merge(base: Config, child: Config, keys: set[str]) -> Config:
+    """``child`` on top of ``base``: what the child sets wins; ``extend-select`` and
+    ``per-file-ignores`` add to the base's. The base's globs keep meaning paths below its
+    own folder."""
+    root = base.root.absolute().as_posix()
+    inherited = {f"{root}/{pattern}": codes for pattern, codes in base.per_file_ignores.items()}
+    return Config(
+        path=child.path,
+        select=child.select if "select" in keys else base.select,
+        ignore=child.ignore if "ignore" in keys else base.ignore,
+        extend_select=(*base.extend_select, *child.extend_select),
+        exclude=child.exclude,
+        inherited_exclude=() if "exclude" in keys else base.exclude_globs(),
+        per_file_ignores={**inherited, **child.per_file_ignores},
+        fix_style=child.fix_style if "fix_style" in keys else base.fix_style,
+        report_uncertain=child.report_uncertain if "report_uncertain" in keys else base.report_uncertain,
+        extra_recurrent_layers=child.extra_recurrent_layers
+        if "extra_recurrent_layers" in keys
+        else base.extra_recurrent_layers,
+        extra_transparent_layers=child.extra_transparent_layers
+        if "extra_transparent_layers" in keys
+        else base.extra_transparent_layers,
+    )
+
+
+def unqualified(names: Any, option: str) -> str | None:
+    """Why a list of layer names is not usable (the CLI and the flake8 plugin say the same)."""
+    for name in names:
+        if not all(part.isidentifier() for part in name.split(".")) or "." not in name:
+            return f"{option}: {name!r} is not a qualified name like mylib.layers.MyLSTM"
+    return None
 
 
 def _strings(value: Any, key: str, where: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ConfigError(f"{where}: {key} must be a list of non-empty strings")
     return tuple(value)

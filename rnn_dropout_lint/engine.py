@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import re
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -12,12 +13,14 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from .files import discover
+from . import depth
+from .files import DEFAULT_MAX_FILE_SIZE, discover, read_regular
 from .findings import CellProblem, FileResult, Finding
 from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable
 from .noqa import apply_noqa
 from .rules import Selection
+from .rules._sites import dropout_sites
 from .static.interpreter import build_graph
 from .static.legacy import repaired
 from .static.positions import Positions
@@ -41,6 +44,8 @@ class Settings:
     fix_style: str | None = None
     # Honour noqa comments (flake8 does that itself for the plugin).
     noqa: bool = True
+    # Larger files are not read (0: no limit); a tenth of it may be code (see depth.code_size).
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
 
 class LintError(Exception):
@@ -90,6 +95,16 @@ _PARSING = threading.Lock()
 
 
 def _parse_module(source: bytes | str) -> cst.Module:
+    """``libcst.parse_module``, never on a source nested deeper than its native parser can
+    take (raises :class:`~.depth.TooDeep`); a deep one runs on a large stack. Under
+    :func:`analyze` the depth is checked once, before the parse."""
+    if depth.checked():
+        return _parse_native(source)
+    found = depth.check(_raw(source))
+    return depth.call_deep(found.depth, lambda: _parse_native(source))
+
+
+def _parse_native(source: bytes | str) -> cst.Module:
     """``libcst.parse_module`` without re-validating each node the parser builds.
 
     Every libcst node validates itself in ``__post_init__``, a sixth of the parse time,
@@ -113,8 +128,9 @@ def _no_validation(self: cst.CSTNode) -> None:
     pass
 
 
-def parse(source: bytes | str, legacy: bool = False, nesting: bool = True) -> tuple[cst.Module, bool]:
-    """The libcst module, and whether it is a Python 2 script rewritten for analysis only.
+def parse(source: bytes | str, legacy: bool = False, nesting: bool = True) -> tuple[cst.Module, str | None]:
+    """The libcst module, and what was rewritten for analysis only (Python 2 statements, tab
+    indentation, IPython syntax) when libcst could not read the text as written.
 
     ``nesting=False``: the caller has measured the bracket nesting already (a notebook's
     cells, each on its own).
@@ -122,22 +138,54 @@ def parse(source: bytes | str, legacy: bool = False, nesting: bool = True) -> tu
     if nesting and _nesting(_raw(source)) > MAX_NESTING:
         raise LintError(f"nested too deeply to parse (more than {MAX_NESTING} levels of brackets)")
     try:
-        return _parse_module(source), False
+        return _parse_module(source), None
     except cst.ParserSyntaxError as exc:
-        error = LintError(f"syntax error at line {exc.raw_line}, column {exc.raw_column + 1}: {exc.message}")
+        row, col, message = syntax_error_position(_text(source), exc)
+        error = LintError(f"syntax error at line {row}, column {col}: {message}")
         rewritten = repaired(_text(source), python2=legacy)
         if rewritten is None:
             raise error from None
         try:
-            return _parse_module(rewritten), True
+            return _parse_module(rewritten[0]), rewritten[1]
         except cst.ParserSyntaxError:
             raise error from None
     except UnicodeDecodeError as exc:
         raise LintError(f"cannot decode the file ({exc.reason}); declare its encoding") from None
     except (SyntaxError, LookupError) as exc:
         raise LintError(f"cannot decode the file: {exc}") from None
+    except depth.TooDeep as exc:
+        raise LintError(str(exc)) from None
     except RecursionError:
         raise LintError("nested too deeply to parse") from None
+
+
+_LIBCST_POSITION = re.compile(r"^(?:parser error: )?error at (\\d+):(\\d+): ")
+
+
+def syntax_error_position(text: str, exc: cst.ParserSyntaxError) -> tuple[int, int, str]:
+    """One position and one message for a source libcst cannot parse (1-based row, column).
+
+    libcst's message repeats a second position of its own ("error at 3:4: expected one of
+    ..."); CPython's error names the place people look at, as ruff and flake8 show it.
+    """
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(text)
+    except SyntaxError as error:
+        if error.lineno and error.msg:
+            return error.lineno, max(error.offset or 1, 1), error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    # CPython accepts it (or cannot say where): libcst's own position, said once.
+    message = exc.message
+    match = _LIBCST_POSITION.match(message)
+    if match is None:
+        return exc.raw_line, exc.raw_column + 1, message
+    return int(match[1]), max(int(match[2]), 1), message[match.end() :]
 
 
 def graph_of(source: bytes | str, path: str = "-", table: KerasTable = DEFAULT_TABLE) -> LayerGraph:
@@ -159,8 +207,28 @@ def check_graph(graph: LayerGraph, settings: Settings = Settings()) -> list[Find
             kept = best.get(key)
             if kept is None or (found.certain and not kept.certain):
                 best[key] = found
-    findings = [f for f in best.values() if f.certain or settings.report_uncertain]
+    sites = dropout_sites(graph)
+    untraced = {
+        site.dropout.id
+        for site in sites
+        if site.sources and not site.from_input and all(not r.node.kind for r in site.sources)
+    }
+    findings = [
+        f
+        for f in best.values()
+        if (f.certain or settings.report_uncertain) and not _subsumed(f, best, untraced)
+    ]
     return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _subsumed(found: Finding, best: dict[tuple[object, ...], Finding], untraced: set[int]) -> bool:
+    """RDL002 after an untraced tensor where the same call is also RDL001: a function run on
+    its own (unknown arguments) and the same function called with a recurrent layer's
+    sequence. One problem, told once, by the more precise code."""
+    if found.code != "RDL002" or found.node is None or found.node.id not in untraced:
+        return False
+    other = best.get(("RDL001", found.path, found.row, found.col, found.cell, found.node.name))
+    return other is not None and (other.certain or not found.certain)
 
 
 @dataclass
@@ -170,7 +238,7 @@ class Analysis:
     findings: list[Finding]
     module: cst.Module | None = None
     graph: LayerGraph | None = None
-    legacy: bool = False  # a Python 2 script, analysed but never fixed
+    legacy: bool = False  # analysed through a rewritten copy (Python 2, tabs, IPython), never fixed
 
 
 def analyze(
@@ -193,28 +261,70 @@ def analyze(
         return Analysis([])
     # A parse allocates hundreds of thousands of acyclic nodes; the cyclic garbage collector
     # would rescan them over and over (60% of the parse time). It runs again between files.
+    try:  # before libcst's native parser, which a deep source crashes (SIGSEGV)
+        nested = depth.check(_raw(source))
+    except depth.TooDeep as exc:
+        raise LintError(str(exc)) from None
+    _check_size(_raw(source), settings.max_file_size)
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _analyze(source, path, settings, script, tree)
+        return depth.call_deep(nested.depth, lambda: _analyze(source, path, settings, script, tree))
+    except depth.TooDeep as exc:
+        raise LintError(str(exc)) from None
     except RecursionError:
         raise LintError("nested too deeply to analyse") from None
+    except ValueError as exc:
+        if "integer string conversion" not in str(exc):
+            raise
+        raise LintError(_long_integer(_text(source))) from None
     finally:
         if collecting:
             gc.enable()
 
 
+def _check_size(raw: bytes, max_file_size: int) -> None:
+    """Memory grows with the code, about 800 bytes per byte: a file whose code is over a
+    tenth of the size limit is refused before it is parsed, whoever read it."""
+    from .files import _size
+
+    limit = max_file_size // depth.CODE_SHARE
+    if not limit or len(raw) <= limit:
+        return
+    code = depth.code_size(raw)
+    if code > limit:
+        raise LintError(
+            f"too much code to analyse in bounded memory: {_size(code)} outside strings and "
+            f"comments, over the {_size(limit)} a {_size(max_file_size)} --max-file-size allows"
+        )
+
+
+def _long_integer(text: str) -> str:
+    """Why a file with an integer literal over Python's digit limit is not analysed."""
+    import sys
+
+    digits = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 4300
+    match = re.search(rf"(?<![\w.])\d[\d_]{{{digits},}}", text)
+    row = text.count("\n", 0, match.start()) + 1 if match else 0
+    where = f" at line {row}" if row else ""
+    return f"an integer literal of more than {digits:,} digits{where}, which Python refuses too"
+
+
 def _analyze(
     source: bytes | str, path: str, settings: Settings, script: Script | None, tree: ast.Module | None
 ) -> Analysis:
-    module, legacy = parse(source, legacy=script is None, nesting=script is None)
+    module, rewritten = parse(source, legacy=script is None, nesting=script is None)
+    legacy = rewritten is not None
     positions = Positions(module, source, None if legacy else tree)
     cell_of = script.locate if script is not None else None
     graph = build_graph(module, _raw(source), path, settings.table, positions, cell_of)
     findings = check_graph(graph, settings)
     if settings.noqa:
         findings = apply_noqa(findings, _text(source), script.script_row if script is not None else None)
-    if settings.fix_style is not None and findings and not legacy:
+    if settings.fix_style is not None and findings and legacy:
+        reason = f"analysed with its {rewritten} rewritten; such files are never fixed"
+        findings = [replace(f, no_fix=reason) for f in findings]
+    elif settings.fix_style is not None and findings:
         from .fix.planner import FixContext, plan_fixes
 
         context = FixContext(module, graph, positions, _text(source), settings.fix_style)
@@ -222,28 +332,68 @@ def _analyze(
     return Analysis(findings, module, graph, legacy)
 
 
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """UTF-16 or UTF-32 text (by its BOM, or ASCII with a NUL after or before every
+    character), which Python cannot read source in."""
+    for bom, name in _WIDE_BOMS:
+        if raw.startswith(bom):
+            return name
+    head = raw[:400]
+    if len(head) >= 4 and head[1::2].count(0) == len(head) // 2 and head[0::2].count(0) == 0:
+        return "UTF-16"
+    if len(head) >= 4 and head[0::2].count(0) == (len(head) + 1) // 2 and head[1::2].count(0) == 0:
+        return "UTF-16"
+    return None
+
+
 def check_decodable(raw: bytes) -> None:
     """Binary files and undecodable text are errors, even where the prefilter would skip them."""
+    wide = _wide_encoding(raw)
+    if wide is not None:
+        raise LintError(
+            f"{wide}-encoded text; Python reads source as UTF-8 or an ASCII-based encoding it declares"
+        )
     if b"\x00" in raw:
         raise LintError("a binary file, not Python source (it contains NUL bytes)")
+    import io
+    import tokenize
+
+    try:  # the cookie counts even when the bytes are UTF-8: ``coding: utf-16`` on ASCII text
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as exc:
+        raise LintError(f"cannot decode the file: {exc}") from None
+    if not _ascii_based(encoding):
+        raise LintError(
+            f"declares the encoding {encoding}, which Python cannot read source in (it is not ASCII-based)"
+        )
     try:
         raw.decode("utf-8")
         return
     except UnicodeDecodeError as exc:
         position = exc.start
-    import io
-    import tokenize
-
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-    except SyntaxError as exc:
-        raise LintError(f"cannot decode the file: {exc}") from None
     if encoding in ("utf-8", "utf-8-sig"):
         raise LintError(f"cannot decode the file: not valid UTF-8 (byte {position}) and no encoding declared")
     try:
         raw.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         raise LintError(f"not valid {encoding}, the encoding it declares: {exc}") from None
+
+
+def _ascii_based(encoding: str) -> bool:
+    """Whether ASCII text reads as itself in ``encoding``, as CPython requires of a cookie."""
+    sample = b"# -*- coding: x -*-\nimport keras\n"
+    try:
+        return sample.decode(encoding) == sample.decode("ascii")
+    except (UnicodeDecodeError, LookupError):
+        return False
 
 
 def lint_source(
@@ -256,10 +406,10 @@ def lint_source(
     return analyze(source, path, settings, tree=tree).findings
 
 
-def read_bytes(path: str) -> bytes:
+def read_bytes(path: str, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """A regular file's bytes (never a FIFO or a device), at most ``limit`` of them."""
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_regular(path, limit)
     except OSError as exc:
         raise LintError(exc.strerror or str(exc)) from None
 
@@ -289,7 +439,7 @@ def lint_notebook(text: str, path: str = "-", settings: Settings = Settings()) -
 def lint_file(path: str | os.PathLike[str], settings: Settings = Settings()) -> FileResult:
     name = os.fspath(path)
     try:
-        raw = read_bytes(name)
+        raw = read_bytes(name, settings.max_file_size)
         problems: list[CellProblem] = []
         if name.endswith(".ipynb"):
             found, problems = check_notebook(_text(raw), name, settings)

@@ -172,5 +172,10 @@ def accepts_dropout(node: LayerNode) -> bool:
 
 
 def rate_text(node: LayerNode) -> str:
+    """The rate as written, or its value where it came through ``**kwargs`` (no text)."""
     work = inner(node)
-    return work.text.get("rate", "?")
+    text = work.text.get("rate")
+    if text is not None:
+        return text
+    rate = work.args.get("rate", UNKNOWN)
+    return repr(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else "?"

@@ -61,10 +61,24 @@ class Finding:
     # In a notebook, where (row, col, end_row, end_col) lie in the .ipynb file's own text
     # (the JSON string of the cell's source), for SARIF and GitHub annotations.
     file_region: tuple[int, int, int, int] | None = None
+    # A layer of a saved model (.keras, .h5): no source line to point at, so its name instead.
+    layer: str | None = None
+    # Why there is no fix to apply (an uncertain finding, a Python 2 file, ...); None when there is.
+    no_fix: str | None = None
+    # The concise form of the message (what and where) and the remedies, one per line, for the
+    # concise and full text formats; ``message`` says it all in one line (JSON, SARIF, GitHub).
+    short: str | None = None
+    help: tuple[str, ...] = ()
 
     @property
     def sort_key(self) -> tuple[str, int, int, int, str]:
         return (self.path, self.cell or 0, self.row, self.col, self.code)
+
+    def __str__(self) -> str:
+        """The lint line: ``path:row:col: CODE message`` (what ``print(finding)`` shows)."""
+        from .output import text_line
+
+        return text_line(self)
 
 
 @dataclass(frozen=True)

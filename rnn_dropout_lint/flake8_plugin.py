@@ -13,11 +13,20 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from ._version import __version__
-from .engine import LintError, Settings, lint_source
+from .engine import LintError, Settings, internal_error, lint_source
 from .keras_table import DEFAULT_TABLE, KerasTable
 from .rules import PREFIX, RULES, Selection
 
 LOG = logging.getLogger(__name__)
+
+# A file flake8 reads but the analysis cannot: reported, never passed silently.
+UNANALYSED = "RDL000"
+
+
+def _one_line(text: str) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:297] + "..."
+
 
 # flake8 filters by --select/--ignore itself; the plugin runs every rule.
 _EVERY_RULE = Selection(select=tuple(RULES))
@@ -56,6 +65,12 @@ class Plugin:
 
     @classmethod
     def parse_options(cls, options: argparse.Namespace) -> None:
+        from .config import unqualified
+
+        for kind in ("recurrent", "transparent"):
+            problem = unqualified(getattr(options, f"rdl_extra_{kind}_layers"), f"rdl-extra-{kind}-layers")
+            if problem:  # as the command line rejects it in [tool.rnn-dropout-lint]
+                raise SystemExit(f"flake8: error: {problem}")
         cls.report_uncertain = bool(options.rdl_report_uncertain)
         cls.table = DEFAULT_TABLE.extended(
             recurrent=options.rdl_extra_recurrent_layers, transparent=options.rdl_extra_transparent_layers
@@ -77,10 +92,16 @@ class Plugin:
         settings = Settings(_EVERY_RULE, self.report_uncertain, self.table, noqa=False)
         try:
             findings = lint_source(source, self.filename, settings, self.tree)
-        except LintError:
-            return  # flake8 reports syntax errors itself (E999)
-        except Exception:  # never take the whole flake8 run down
-            LOG.exception("rnn-dropout-lint failed on %s; please report it", self.filename)
+        except LintError as exc:
+            # flake8 parsed the file (it reports its own syntax errors as E999), so CPython
+            # reads it and we cannot (too deep, too big, 3,001 adjacent strings for libcst):
+            # say so instead of passing it silently.
+            yield 1, 0, f"{UNANALYSED} file not analysed: {_one_line(str(exc))}", type(self)
+            return
+        except Exception as exc:  # never take the whole flake8 run down
+            LOG.debug("rnn-dropout-lint failed on %s", self.filename, exc_info=True)
+            reason = _one_line(internal_error(exc))
+            yield 1, 0, f"{UNANALYSED} file not analysed: {reason}", type(self)
             return
         for f in findings:
             if self._wanted(f.code):

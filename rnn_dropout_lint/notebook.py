@@ -217,30 +217,19 @@ def _syntax_error(text: str, shift: int = 0) -> str | None:
     from CPython's parser where it agrees that the text is not Python, as libcst's
     tokenizer errors all point at line 1, column 1.
     """
-    import ast
-    import warnings
-
     import libcst as cst
 
-    from .engine import _parse_module
+    from .engine import _parse_module, syntax_error_position
 
     try:
         _parse_module(text)
         return None
     except cst.ParserSyntaxError as exc:
-        row, col, message = exc.raw_line, exc.raw_column + 1, exc.message
+        row, col, message = syntax_error_position(text, exc)
     except RecursionError:
         return "nested too deeply to parse"
     except Exception as exc:  # whatever the parser raises, it concerns this cell only
         return _short(f"cannot parse it: {type(exc).__name__}: {exc}")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(text)
-    except SyntaxError as exc:
-        row, col, message = exc.lineno or row, exc.offset or col, exc.msg or message
-    except (ValueError, RecursionError, MemoryError):
-        pass
     return f"syntax error at line {max(row - shift, 1)}, column {col}: {_short(message)}"
 
 
@@ -373,8 +362,10 @@ def _edits_to_cells(found: Finding, script: Script, cells: Mapping[int, CodeCell
     edits = []
     for edit in found.fix.edits:
         mapped = _edit_to_cell(edit, script, cells)
-        if mapped is None or cell is None or cell.legacy:
-            return replace(found, fix=None)  # the finding stays, unfixed
+        if mapped is None or cell is None or cell.legacy:  # the finding stays, unfixed
+            why = "its cell is read as Python 2" if cell is not None and cell.legacy else None
+            why = why or "the fix would edit an IPython line (a magic, a shell command) or another cell's"
+            return replace(found, fix=None, no_fix=why)
         edits.append(mapped)
     return replace(found, fix=replace(found.fix, edits=tuple(edits)))
 

@@ -9,19 +9,153 @@ from typing import Any, TextIO
 
 from .findings import CellProblem, Finding, Fix
 
-FORMATS = ("text", "json", "sarif", "github")
+FORMATS = ("full", "concise", "text", "json", "sarif", "github")
+TEXT_FORMATS = ("full", "concise", "text")  # for people (and the one-line text for scripts)
+DEFAULT_FORMAT = "full"
+FORMAT_VARIABLE = "RNN_DROPOUT_LINT_OUTPUT_FORMAT"  # as RUFF_OUTPUT_FORMAT: the default, if set
+
+
+def default_format() -> str:
+    import os
+
+    chosen = os.environ.get(FORMAT_VARIABLE, "")
+    return chosen if chosen in FORMATS else DEFAULT_FORMAT
+
+
+def use_colour(stream: Any) -> bool:
+    """Colour on a terminal only; NO_COLOR turns it off, FORCE_COLOR on (no-color.org, force-color.org)."""
+    import os
+
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR", "0") not in ("", "0"):
+        return True
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Paint:
+    def __init__(self, on: bool) -> None:
+        self.on = on
+
+    def __call__(self, text: str, *codes: int) -> str:
+        if not self.on or not text:
+            return text
+        return "\x1b[" + ";".join(map(str, codes)) + "m" + text + "\x1b[0m"
+
+
+BOLD, RED, CYAN, BLUE = 1, 31, 36, 34
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def _location(f: Finding) -> str:
+    if f.layer is not None:  # a saved model's layer: it has a name, not a line
+        return f"{f.path}:layer '{f.layer}'"
     place = f"{f.path}:cell {f.cell}" if f.cell is not None else f.path
     return f"{place}:{f.row}:{f.col}"
 
 
-def text_line(f: Finding) -> str:
-    """``path:row:col: CODE message`` (notebooks: ``path:cell N:row:col: ...``)."""
+def fixable(f: Finding, unsafe: bool = False) -> bool:
+    """``--fix`` would fix it (with ``unsafe``: ``--fix --unsafe-fixes`` would)."""
+    return f.fix is not None and (
+        f.fix.applicability == "safe" or (unsafe and f.fix.applicability == "unsafe")
+    )
+
+
+def text_line(f: Finding, unsafe: bool = False, reason: bool = False) -> str:
+    """``path:row:col: CODE message``, ending ``[*]`` where ``--fix`` would fix it, as ruff marks
+    it; with ``reason``, why a finding has no fix (notebooks: ``path:cell N:row:col: ...``)."""
     note = f" [{f.verification}]" if f.verification else ""
+    if fixable(f, unsafe):
+        note += " [*]"
+    elif reason and not_fixed_because(f):
+        note += f" (no fix: {not_fixed_because(f)})"
     return f"{_location(f)}: {f.code} {f.message}{note}"
+
+
+def concise_line(f: Finding, unsafe: bool = False, reason: bool = False, paint: _Paint | None = None) -> str:
+    """``path:row:col: CODE what and where [*]``: the short message, no remedies."""
+    paint = paint or _Paint(False)
+    note = f" [{f.verification}]" if f.verification else ""
+    if fixable(f, unsafe):
+        note += " " + paint("[*]", CYAN)
+    elif reason and not_fixed_because(f):
+        note += f" (no fix: {not_fixed_because(f)})"
+    return f"{paint(_location(f), BOLD)}: {paint(f.code, BOLD, RED)} {f.short or f.message}{note}"
+
+
+def full_block(
+    f: Finding,
+    lines: Sequence[str] | None,
+    unsafe: bool = False,
+    paint: _Paint | None = None,
+) -> str:
+    """ruff's full format: what, where, the code with a caret under the call, then help."""
+    paint = paint or _Paint(False)
+    mark = " " + paint("[*]", CYAN) if fixable(f, unsafe) else ""
+    out = [f"{paint(f.code, BOLD, RED)}{mark} {paint(f.short or f.message, BOLD)}"]
+    out.append(f" {paint('-->', BLUE, BOLD)} {_location(f)}")
+    if lines and f.layer is None and 1 <= f.row <= len(lines):
+        first, last = max(1, f.row - 1), min(len(lines), f.row + 1)
+        width = len(str(last))
+        bar = paint(" " * width + " |", BLUE, BOLD)
+        out.append(bar)
+        for number in range(first, last + 1):
+            text = lines[number - 1].rstrip("\r\n")
+            out.append(f"{paint(str(number).rjust(width) + ' |', BLUE, BOLD)} {text}".rstrip())
+            if number == f.row:
+                end = f.end_col if f.end_row == f.row and f.end_col > f.col else len(text) + 1
+                caret = " " * (f.col - 1) + "^" * max(1, end - f.col)
+                out.append(f"{bar} {paint(caret, RED, BOLD)}")
+        out.append(bar)
+    if f.verification:
+        out.append(f"{paint('note', BOLD)}: {f.verification}")
+    out += [f"{paint('help', CYAN, BOLD)}: {line}" for line in f.help or ()]
+    if fixable(f, unsafe) and f.fix is not None:
+        out.append(f"{paint('fix', CYAN, BOLD)}: {f.fix.message}")
+    elif not_fixed_because(f):  # the full format always says why
+        out.append(f"{paint('no fix', BOLD)}: {not_fixed_because(f)}")
+    return "\n".join(out) + "\n\n"
+
+
+def source_lines(f: Finding, text: str | None = None) -> list[str] | None:
+    """The lines of the file (or notebook cell) a finding is in, read again for the code frame;
+    ``text``: the file's text when it is not on disk (standard input)."""
+    import json
+    from pathlib import Path
+
+    try:
+        text = Path(f.path).read_text(encoding="utf-8-sig", errors="replace") if text is None else text
+    except OSError:
+        return None
+    if f.cell is None:
+        return text.splitlines()
+    try:
+        source = json.loads(text)["cells"][f.cell - 1]["source"]
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    return ("".join(source) if isinstance(source, list) else str(source)).splitlines()
+
+
+def not_fixed_because(f: Finding) -> str | None:
+    if f.no_fix is not None:
+        return f.no_fix
+    if f.fix is not None and f.fix.applicability == "display-only":
+        return f.fix.message[0].lower() + f.fix.message[1:]
+    if f.fix is not None and f.fix.applicability == "unsafe":
+        return "the fix is unsafe; --unsafe-fixes applies it"
+    return None
+
+
+def fixable_summary(findings: Counter[str], unsafe: bool) -> str:
+    """``[*] 2 fixable with --fix (1 more with --unsafe-fixes).``, or "" when nothing is."""
+    safe, more = findings["safe"], findings["unsafe"]
+    if unsafe:
+        safe, more = safe + more, 0
+    if safe:
+        extra = f" ({more} more with --unsafe-fixes)" if more else ""
+        return f"[*] {safe} fixable with --fix{extra}."
+    return f"{more} fixable with --fix --unsafe-fixes." if more else ""
 
 
 def fixed_line(f: Finding) -> str:
@@ -45,6 +179,10 @@ def json_record(f: Finding) -> dict[str, Any]:
     }
     if f.verification is not None:
         record["verification"] = f.verification
+    if f.layer is not None:
+        record["layer"] = f.layer
+    if f.no_fix is not None:
+        record["no_fix"] = f.no_fix
     return record
 
 
@@ -86,10 +224,22 @@ class Report:
     JSON and SARIF come out exactly as ``_json().dumps(..., indent=2)`` of the whole list would.
     """
 
-    def __init__(self, fmt: str, out: TextIO) -> None:
+    def __init__(
+        self,
+        fmt: str,
+        out: TextIO,
+        unsafe: bool = False,
+        reasons: bool = False,
+        colour: bool = False,
+        sources: Any = source_lines,
+    ) -> None:
         self.fmt, self.out = fmt, out
+        self.paint, self.sources = _Paint(colour), sources
+        self._lines: tuple[tuple[str, int | None], list[str] | None] = (("", None), None)
+        self.unsafe, self.reasons = unsafe, reasons  # text: [*] for unsafe fixes too; "no fix: why"
         self.count = 0
         self.codes: Counter[str] = Counter()
+        self.fixes: Counter[str] = Counter()  # applicability of the findings' fixes
         self._closing = ""
         if fmt in ("json", "sarif"):
             document: Any = [] if fmt == "json" else sarif([])
@@ -108,10 +258,22 @@ class Report:
                 self.out.write((self._open if not self.count else ",") + "\n" + self._indent + text)
             elif self.fmt == "github":
                 self.out.write(github_line(f) + "\n")
+            elif self.fmt == "concise":
+                self.out.write(concise_line(f, self.unsafe, self.reasons, self.paint) + "\n")
+            elif self.fmt == "full":
+                self.out.write(full_block(f, self._source(f), self.unsafe, self.paint))
             else:
-                self.out.write(text_line(f) + "\n")
+                self.out.write(text_line(f, self.unsafe, self.reasons) + "\n")
             self.count += 1
             self.codes[f.code] += 1
+            if f.fix is not None:
+                self.fixes[f.fix.applicability] += 1
+
+    def _source(self, f: Finding) -> list[str] | None:
+        """The finding's lines; findings come file by file, so one file is kept at a time."""
+        if self._lines[0] != (f.path, f.cell):
+            self._lines = ((f.path, f.cell), self.sources(f))
+        return self._lines[1]
 
     def close(self) -> None:
         if self.fmt in ("json", "sarif"):
@@ -119,10 +281,10 @@ class Report:
         self.out.flush()
 
 
-def render(findings: Sequence[Finding], fmt: str) -> str:
+def render(findings: Sequence[Finding], fmt: str, unsafe: bool = False, reasons: bool = False) -> str:
     """The whole report for ``findings``; text ends with a newline when non-empty."""
     buffer = io.StringIO()
-    report = Report(fmt, buffer)
+    report = Report(fmt, buffer, unsafe, reasons)
     report.write(findings)
     report.close()
     return buffer.getvalue()
@@ -145,6 +307,7 @@ def _file_region(f: Finding) -> tuple[int, int, int, int]:
 def github_line(f: Finding) -> str:
     """A GitHub Actions workflow command: an annotation on the line in the pull request."""
     where = f"cell {f.cell}, line {f.row}, column {f.col}: " if f.cell is not None else ""
+    where = f"layer '{f.layer}': " if f.layer is not None else where
     row, col, end_row, end_col = _file_region(f)
     properties = ",".join(
         f"{key}={_escape_property(str(value))}"
@@ -210,6 +373,8 @@ def _sarif_result(f: Finding) -> dict[str, Any]:
         "message": {"text": f.message},
         "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(f.path)}, "region": region}}],
     }
+    if f.layer is not None:  # a saved model: the layer, by name, is the place
+        result["locations"][0]["logicalLocations"] = [{"name": f.layer, "kind": "member"}]
     if f.cell is not None:
         # The region is in the .ipynb file's text (what code scanning shows); the cell's own
         # rows and columns, as the text and JSON formats give them, are properties.

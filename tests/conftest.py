@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# Most tests read the one-line ``text`` format; the default (``full``) is tested where it matters,
+# with this variable removed from the command's environment (tests/test_output.py).
+os.environ.setdefault("RNN_DROPOUT_LINT_OUTPUT_FORMAT", "text")
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 

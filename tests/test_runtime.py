@@ -236,7 +236,9 @@ def test_errors_name_the_target_and_the_rest_still_runs(cli: str, project: Path)
         env=env,
     )
     assert result.returncode == 2
-    errors = dict(line.split(": error: ", 1) for line in result.stderr.strip().splitlines())
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("9 target(s) verified in ")  # the summary ends every run
+    errors = dict(line.split(": error: ", 1) for line in lines[:-1])
     assert errors == {
         "models.py:raises": "raised ValueError: no training data",
         "models.py:not_a_model": "returned list, not a Keras model",
@@ -257,7 +259,7 @@ def test_saved_model_file(cli: str, project: Path) -> None:
     subprocess.run([sys.executable, "-c", saver], cwd=project, check=True, timeout=300, capture_output=True)
     result = run(cli, "verify", "seq.keras", cwd=project)
     assert result.returncode == 1
-    assert "RDL001 Dropout(0.2) draws a new mask" in result.stdout
+    assert "seq.keras:layer 'dropout': RDL001 Dropout(0.2) ('dropout') draws a new mask" in result.stdout
     assert "('lstm') and LSTM ('lstm_1')" in result.stdout
 
 

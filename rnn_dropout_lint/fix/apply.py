@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .. import notebook
 from ..engine import LintError, Settings, analyze, check_decodable, internal_error, read_bytes
-from ..files import discover
+from ..files import discover, replace_file
 from ..findings import CellProblem, FileResult, Finding, Fix
 from .text import (
     ChangedUnderneath,
@@ -18,7 +18,6 @@ from .text import (
     apply_edits,
     overlaps,
     remove_stale_temporaries,
-    write_atomic,
 )
 
 MAX_PASSES = 25  # each pass applies every fix that does not overlap an earlier one
@@ -133,7 +132,7 @@ def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False)
 
 def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FixOutcome:
     """Fix one file. If it changes while being fixed (another run), start again on what it now holds."""
-    remove_stale_temporaries(os.path.dirname(os.path.abspath(path)))
+    remove_stale_temporaries(os.path.dirname(os.path.realpath(path)))  # where the temporary goes
     for _ in range(3):
         try:
             return _fix_file(path, settings, unsafe, write)
@@ -144,7 +143,7 @@ def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = 
 
 def _fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FixOutcome:
     try:
-        raw = read_bytes(path)
+        raw = read_bytes(path, settings.max_file_size)
         check_decodable(raw)
         source = SourceFile.decode(raw)
         problems: tuple[CellProblem, ...] = ()
@@ -171,7 +170,7 @@ def _fix_file(path: str, settings: Settings, unsafe: bool, write: bool) -> FixOu
     )
     if write and outcome.changed:
         try:
-            write_atomic(path, source.encode(after), expected=raw)
+            replace_file(path, source.encode(after), expected=raw)  # keeps links, owner, xattrs
         except OSError as exc:
             return replace(outcome, after=source.text, fixed=(), error=f"cannot write: {exc.strerror or exc}")
     return outcome

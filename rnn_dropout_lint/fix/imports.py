@@ -59,7 +59,39 @@ def _rewrite_aliases(
             added = True
     if not added:
         out.append(cst.ImportAlias(name=cst.Name(add)))
+    if add is not None:
+        out = _keep_sorted(out, add, [_member(a) for a in original])
     return _fix_commas(out, parenthesized=stmt.lpar is not None, trailing=original[-1].comma)
+
+
+# Orders an import line can be sorted in: ruff's and isort's default (constants, then classes,
+# then functions; case-insensitive within each), then plain case-sensitive and insensitive.
+_SORT_KEYS = (
+    lambda name: (0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2, name.lower()),
+    lambda name: name,
+    lambda name: name.lower(),
+)
+
+
+def _member(alias: cst.ImportAlias) -> str:
+    """The imported name (``Dropout`` of ``Dropout as Drop``): what import sorters order by."""
+    return alias.name.value if isinstance(alias.name, cst.Name) else bound_name(alias)
+
+
+def _keep_sorted(aliases: list[cst.ImportAlias], add: str, original: list[str]) -> list[cst.ImportAlias]:
+    """Where the line was sorted, the added name goes where sorting puts it (no new I001 error);
+    elsewhere it stays next to the name it replaces."""
+    if len(original) < 2:
+        return aliases
+    for key in _SORT_KEYS:
+        if original == sorted(original, key=key):
+            break
+    else:
+        return aliases
+    new = next(a for a in aliases if bound_name(a) == add)
+    rest = [a for a in aliases if a is not new]
+    position = sum(1 for a in rest if key(_member(a)) < key(add))
+    return [*rest[:position], new, *rest[position:]]
 
 
 def _fix_commas(

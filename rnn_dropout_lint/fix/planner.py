@@ -62,26 +62,39 @@ class FixContext:
 def plan_fixes(findings: Iterable[Finding], ctx: FixContext) -> list[Finding]:
     """The findings with ``fix`` filled where a fix exists. Uncertain findings are never fixed."""
     sites = {site.dropout.id: site for site in dropout_sites(ctx.graph)}
+    kinds: dict[int, set[str]] = {}
+    for node in ctx.graph.nodes:
+        kinds.setdefault(id(node.origin), set()).add(node.kind)
     planned = []
     for found in findings:
-        fix = None
-        if found.certain and found.node is not None and found.node.id in sites:
-            fix = _plan(found, sites[found.node.id], ctx)
-        planned.append(replace(found, fix=fix) if fix is not None else found)
+        if found.code == "RDL901":
+            why = "whether to keep recurrent_dropout is a choice between regularisation and speed"
+            planned.append(replace(found, no_fix=why))
+        elif not found.certain:
+            planned.append(
+                replace(found, no_fix="the analysis is not sure of it (uncertain findings are not fixed)")
+            )
+        elif found.node is None or found.node.id not in sites:
+            planned.append(
+                replace(found, no_fix="the linter cannot tie it to the code that builds the layer")
+            )
+        elif len(kinds[id(found.node.origin)]) > 1:
+            # ``getattr(layers, spec["type"])(**kwargs)``: an edit there changes every layer.
+            planned.append(replace(found, no_fix="the same call builds other layers too"))
+        else:
+            try:
+                planned.append(replace(found, fix=_plan(found, sites[found.node.id], ctx)))
+            except NoFix as why:
+                planned.append(replace(found, no_fix=str(why)))
     return planned
 
 
-def _plan(found: Finding, site: DropoutSite, ctx: FixContext) -> Fix | None:
-    try:
-        if found.code == "RDL003":
-            return _set_entry(site.dropout, 1, "1", ctx, "set the time entry of noise_shape to 1")
-        if found.code == "RDL004":
-            return _set_entry(site.dropout, 0, "None", ctx, "use None for the batch entry of noise_shape")
-        if found.code not in ("RDL001", "RDL002"):
-            return None
-        return _per_step(site, ctx)
-    except NoFix:
-        return None
+def _plan(found: Finding, site: DropoutSite, ctx: FixContext) -> Fix:
+    if found.code == "RDL003":
+        return _set_entry(site.dropout, 1, "1", ctx, "set the time entry of noise_shape to 1")
+    if found.code == "RDL004":
+        return _set_entry(site.dropout, 0, "None", ctx, "use None for the batch entry of noise_shape")
+    return _per_step(site, ctx)
 
 
 def _calls(dropout: LayerNode) -> tuple[cst.Call, cst.Call]:
@@ -97,7 +110,7 @@ def _calls(dropout: LayerNode) -> tuple[cst.Call, cst.Call]:
     return outer, work
 
 
-def _per_step(site: DropoutSite, ctx: FixContext) -> Fix | None:
+def _per_step(site: DropoutSite, ctx: FixContext) -> Fix:
     targets = [t for t in site.targets if t.certain] or list(site.targets)
     if is_wrapper(targets[0].node, "TimeDistributed"):
         # The recurrent layer reads axis 2 as time: neither SpatialDropout1D nor axis 1 fits.
@@ -306,15 +319,46 @@ def _unwrap(outer: cst.Call, call: cst.Call, ctx: FixContext) -> list[Edit]:
     """Edits that turn ``TimeDistributed(<call>)`` into ``<call>``: delete what surrounds it."""
     if outer is call:
         return []
-    if len(outer.args) != 1:
-        raise NoFix("TimeDistributed has other arguments")
+    moved = _moved_wrapper_args(outer, call, ctx)
     out, inside = ctx.positions(outer), ctx.positions(call)
     if out is None or inside is None:
         raise NoFix("the linter cannot locate this code")
+    if moved:  # into the wrapped call, before its closing parenthesis
+        last = call.args[-1] if call.args else None
+        lead = "" if not call.args else " " if isinstance(last.comma, cst.Comma) else ", "  # type: ignore[union-attr]
+        suffix = Edit(
+            lead + ", ".join(moved) + ")",
+            inside.end.line,
+            inside.end.column,
+            out.end.line,
+            out.end.column + 1,
+        )
+    else:
+        suffix = Edit("", inside.end.line, inside.end.column + 1, out.end.line, out.end.column + 1)
     return [
         Edit("", out.start.line, out.start.column + 1, inside.start.line, inside.start.column + 1),
-        Edit("", inside.end.line, inside.end.column + 1, out.end.line, out.end.column + 1),
+        suffix,
     ]
+
+
+# Arguments of TimeDistributed's own that mean the same on the layer it wraps (every layer takes them).
+_WRAPPER_ARGS_THAT_MOVE = ("name", "dtype", "trainable", "input_shape", "batch_input_shape")
+
+
+def _moved_wrapper_args(outer: cst.Call, call: cst.Call, ctx: FixContext) -> list[str]:
+    """``key=value`` texts of the wrapper's keyword arguments, to pass to the wrapped layer."""
+    own = {a.keyword.value for a in call.args if a.keyword is not None}
+    moved = []
+    for argument in outer.args[1:]:
+        if argument.star or argument.keyword is None:
+            raise NoFix("TimeDistributed has other positional or ** arguments")
+        key = argument.keyword.value
+        if key not in _WRAPPER_ARGS_THAT_MOVE:
+            raise NoFix(f"TimeDistributed's {key}= has no counterpart on the layer it wraps")
+        if key in own:
+            raise NoFix(f"both TimeDistributed and the layer it wraps set {key}=")
+        moved.append(f"{key}={ctx.module.code_for_node(argument.value)}")
+    return moved
 
 
 def _bare(func: cst.BaseExpression) -> str | None:

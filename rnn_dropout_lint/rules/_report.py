@@ -40,6 +40,30 @@ def listing(graph: LayerGraph, reaches: Iterable[Reach]) -> str:
     return " or ".join("/".join(kinds) + line for line, kinds in by_line.items())
 
 
+def layer_name(node: LayerNode) -> str | None:
+    """The name the layer was given (``name="drop"`` as a literal), or a live layer's name where
+    there is no line to point at (a saved model; Keras names every layer, ``dropout_3``)."""
+    if node.name and node.span is None:
+        return node.name
+    name = node.args.get("name")
+    return name if isinstance(name, str) and name else None
+
+
+def dropout_named(node: LayerNode) -> str:
+    """``Dropout(0.2)``, and its name where it has one: ``Dropout(0.2) ('drop_1')``."""
+    name = layer_name(node)
+    return dropout_call(node) + (f" ('{name}')" if name else "")
+
+
+def between(graph: LayerGraph, node: LayerNode, sources: Iterable[Reach], targets: Iterable[Reach]) -> str:
+    """``between LSTM (line 4) and LSTM (line 6)``; a stack a loop builds is said to be one."""
+    before, after = listing(graph, sources), listing(graph, targets)
+    if node.in_loop and before == after:
+        kinds, _, line = before.partition(" (")
+        return f"between the {kinds} layers a loop stacks" + (f" ({line}" if line else "")
+    return f"between {before} and {after}"
+
+
 def dropout_call(node: LayerNode) -> str:
     """The dropout layer as written, with its rate: ``Dropout(0.2)``, ``TimeDistributed(Dropout(r))``."""
     work = inner(node)
@@ -61,7 +85,12 @@ def time_shared_shape(rank: int) -> str:
 
 
 def remedies(graph: LayerGraph, dropout: LayerNode, targets: list[Reach]) -> str:
-    """Concrete fixes for a per-step dropout in front of ``targets``."""
+    """Concrete fixes for a per-step dropout in front of ``targets``, in one clause."""
+    return ", ".join(remedy_lines(graph, dropout, targets))
+
+
+def remedy_lines(graph: LayerGraph, dropout: LayerNode, targets: list[Reach]) -> list[str]:
+    """Concrete fixes for a per-step dropout in front of ``targets``, one per line."""
     rate = rate_text(dropout)
     work = inner(dropout)
     rank = sequence_rank(targets[0].node)
@@ -76,14 +105,15 @@ def remedies(graph: LayerGraph, dropout: LayerNode, targets: list[Reach]) -> str
     else:
         spatial = f"SpatialDropout1D({rate}) or " if rank == 3 else ""
         text = f"use {spatial}{shared} (one mask per sequence on every Keras version)"
+    lines = [text]
     target = targets[0].node
     if accepts_dropout(target):
         where = "its cell" if inner(target).kind == "RNN" else label(inner(target))
-        text += (
-            f", or dropout={rate} on {where}{line_of(graph, target)}"
+        lines.append(
+            f"or dropout={rate} on {where}{line_of(graph, target)}"
             " (one mask per sequence in Keras 3, per step on tf.keras 2.x's cuDNN path)"
         )
-    return text
+    return lines
 
 
 def source_phrase(graph: LayerGraph, sources: list[Reach], from_input: bool) -> str:
@@ -105,6 +135,8 @@ def finding(
     message: str,
     certainty: Tri,
     related: Iterable[tuple[str, LayerNode]] = (),
+    short: str | None = None,
+    help: Iterable[str] = (),
 ) -> Finding:
     span = graph.span(node)
     refs = [("dropout" if code != "RDL901" else "recurrent", node), *related]
@@ -126,6 +158,8 @@ def finding(
         cell=span.cell if span is not None else None,
         layers=tuple(layers),
         node=node,
+        short=short,
+        help=tuple(help),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..facts import emits_sequence, is_recurrent
 from ..findings import Finding
 from ..graph import LayerGraph, Tri
-from ._report import drawing, dropout_call, finding, listing, loop_note, path_tri, remedies
+from ._report import between, drawing, dropout_named, finding, loop_note, path_tri, remedy_lines
 from ._rule import PER_STEP_FIX_SAFETY, Rule
 from ._sites import Reach, dropout_sites, per_step_mask
 
@@ -33,14 +33,15 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
                     targets.append(target)
         if best is Tri.NO:
             continue
+        named, where = dropout_named(site.dropout), between(graph, site.dropout, sources, targets)
+        help = remedy_lines(graph, site.dropout, targets)
         message = (
-            f"{dropout_call(site.dropout)} {drawing(best)} a new mask at every time step"
-            f"{loop_note(site.dropout)} "
-            f"between {listing(graph, sources)} and {listing(graph, targets)}; "
-            f"{remedies(graph, site.dropout, targets)}"
+            f"{named} {drawing(best)} a new mask at every time step{loop_note(site.dropout)} "
+            f"{where}; {', '.join(help)}"
         )
+        short = f"{named} {where} {drawing(best)} a new mask at every time step"
         related = [("source", r.node) for r in sources] + [("target", r.node) for r in targets]
-        yield finding(graph, RULE.code, site.dropout, message, best, related)
+        yield finding(graph, RULE.code, site.dropout, message, best, related, short, help)
 
 
 RULE = Rule(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..facts import emits_sequence, is_recurrent
 from ..findings import Finding
 from ..graph import LayerGraph, Tri
-from ._report import drawing, dropout_call, finding, listing, loop_note, remedies, source_phrase
+from ._report import drawing, dropout_named, finding, listing, loop_note, remedy_lines, source_phrase
 from ._rule import PER_STEP_FIX_SAFETY, Rule
 from ._sites import dropout_sites, per_step_mask
 
@@ -22,14 +22,20 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
         certain_targets = [t for t in site.targets if t.certain]
         targets = certain_targets or list(site.targets)
         certainty = min(mask, Tri.YES if certain_targets else Tri.UNKNOWN)
+        named = dropout_named(site.dropout)
+        after = source_phrase(graph, list(site.sources), site.from_input)
+        help = remedy_lines(graph, site.dropout, targets)
         message = (
-            f"{dropout_call(site.dropout)} after {source_phrase(graph, list(site.sources), site.from_input)} "
-            f"{drawing(certainty)} a new mask at every time step{loop_note(site.dropout)} "
-            "of the sequence it feeds to "
-            f"{listing(graph, targets)}; {remedies(graph, site.dropout, targets)}"
+            f"{named} after {after} {drawing(certainty)} a new mask at every time step"
+            f"{loop_note(site.dropout)} of the sequence it feeds to {listing(graph, targets)}; "
+            f"{', '.join(help)}"
+        )
+        short = (
+            f"{named} after {after} {drawing(certainty)} a new mask at every time step "
+            f"in front of {listing(graph, targets)}"
         )
         related = [("source", r.node) for r in site.sources] + [("target", r.node) for r in targets]
-        yield finding(graph, RULE.code, site.dropout, message, certainty, related)
+        yield finding(graph, RULE.code, site.dropout, message, certainty, related, short, help)
 
 
 RULE = Rule(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..facts import inner, is_wrapper, noise_shape, per_element_over_time
 from ..findings import Finding
 from ..graph import UNKNOWN, LayerGraph, Tri
-from ._report import drawing, dropout_call, finding, listing, path_tri
+from ._report import drawing, dropout_named, finding, listing, path_tri
 from ._rule import Rule
 from ._sites import dropout_sites
 
@@ -29,13 +29,18 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
             problem = "may not be 1 on the time axis (axis 1)"
         else:
             problem = f"has {_entry(shape[1])} on the time axis (axis 1), not 1, and masks features apart"
+        remedy = "set axis 1 to 1 (keeping the feature entries) so one mask is shared by all steps"
         message = (
-            f"{dropout_call(dropout)} {drawing(certainty)} a new mask at every time step "
-            f"in front of {listing(graph, targets)}: noise_shape={written} {problem}; "
-            "set axis 1 to 1 (keeping the feature entries) so one mask is shared by all steps"
+            f"{dropout_named(dropout)} {drawing(certainty)} a new mask at every time step "
+            f"in front of {listing(graph, targets)}: noise_shape={written} {problem}; {remedy}"
         )
+        short = (
+            f"{dropout_named(dropout)} with noise_shape={written} {drawing(certainty)} a new mask "
+            f"at every time step in front of {listing(graph, targets)}"
+        )
+        help = (f"noise_shape={written} {problem}", remedy)
         related = [("target", r.node) for r in targets]
-        yield finding(graph, RULE.code, dropout, message, certainty, related)
+        yield finding(graph, RULE.code, dropout, message, certainty, related, short, help)
 
 
 def _entry(value: object) -> str:

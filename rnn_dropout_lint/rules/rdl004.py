@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..facts import emits_sequence, hard_coded_batch, inner, is_recurrent
 from ..findings import Finding
 from ..graph import LayerGraph, Tri
-from ._report import dropout_call, finding, path_tri
+from ._report import dropout_named, finding, path_tri
 from ._rule import Rule
 from ._sites import batch_pinned, dropout_sites
 
@@ -31,12 +31,13 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
             continue
         written = inner(dropout).text.get("noise_shape", "...")
         hedge = "" if certainty is Tri.YES else "possibly "
-        message = (
-            f"{dropout_call(dropout)} {hedge}hard-codes the batch size in noise_shape={written}: "
-            "any other batch size, such as the last partial batch of an epoch, fails; "
-            "use None for axis 0"
+        short = f"{dropout_named(dropout)} {hedge}hard-codes the batch size in noise_shape={written}"
+        help = (
+            "any other batch size, such as the last partial batch of an epoch, fails",
+            "use None for axis 0",
         )
-        yield finding(graph, RULE.code, dropout, message, certainty)
+        message = f"{short}: {'; '.join(help)}"
+        yield finding(graph, RULE.code, dropout, message, certainty, short=short, help=help)
 
 
 RULE = Rule(

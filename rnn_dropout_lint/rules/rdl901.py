@@ -24,12 +24,13 @@ def check(graph: LayerGraph) -> Iterator[Finding]:
             continue
         written = node.text.get("recurrent_dropout", "...")
         hedge = "" if certainty is Tri.YES else "possibly "
-        message = (
-            f"{node.kind}(recurrent_dropout={written}) {hedge}keeps TensorFlow from using the "
-            "cuDNN kernel on GPU (about 25x slower training, tensorflow/tensorflow#38236); "
-            f"drop recurrent_dropout, or accept the slower generic kernel"
+        short = (
+            f"{node.kind}(recurrent_dropout={written}) {hedge}keeps TensorFlow from using the cuDNN kernel"
         )
-        yield finding(graph, RULE.code, node, message, certainty)
+        why = "on GPU: about 25x slower training, tensorflow/tensorflow#38236"
+        remedy = "drop recurrent_dropout, or accept the slower generic kernel"
+        message = f"{short} on GPU (about 25x slower training, tensorflow/tensorflow#38236); {remedy}"
+        yield finding(graph, RULE.code, node, message, certainty, short=short, help=(why, remedy))
 
 
 RULE = Rule(

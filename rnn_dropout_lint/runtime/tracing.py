@@ -25,12 +25,14 @@ _THIS_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def keras_modules() -> list[Any]:
     """The Keras packages whose layers we can watch: Keras 3, and tf_keras if installed."""
-    found = []
+    found: list[Any] = []
     for name in ("keras", "tf_keras"):
         try:
-            found.append(__import__(name))
+            module = __import__(name)
         except ImportError:
             continue
+        if all(module is not other for other in found):  # `keras` is tf_keras under --keras 2
+            found.append(module)
     return found
 
 
@@ -242,7 +244,11 @@ def layer_node(graph: LayerGraph, layer: Any, table: KerasTable) -> LayerNode:
     spec = table.lookup(_qualname(layer))
     config = {}
     with contextlib.suppress(Exception):
-        config = {k: _literal(v) for k, v in layer.get_config().items() if not isinstance(v, dict)}
+        config = {
+            k: _literal(v)
+            for k, v in layer.get_config().items()
+            if not isinstance(v, dict) and k != "name"  # Keras names every layer: node.name has it
+        }
     wrapped = None
     inner = (
         getattr(layer, "forward_layer", None) or getattr(layer, "layer", None) or getattr(layer, "cell", None)

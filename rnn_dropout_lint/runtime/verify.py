@@ -74,6 +74,8 @@ def verify_targets(
     timeout: float = 120.0,
     probe_mask: bool = False,
     max_memory: int = DEFAULT_MAX_MEMORY,
+    input_shape: list[int] | None = None,
+    keras_version: str = "3",
 ) -> list[TargetResult]:
     """Build every target in a child process (TensorFlow imported once); one result per target."""
     results: dict[int, TargetResult] = {}
@@ -84,7 +86,11 @@ def verify_targets(
             "call_args": call_args or {},
             "probe_mask": probe_mask,
             "cwd": os.getcwd(),
+            "input_shape": input_shape,
         }
+        env = dict(os.environ)
+        if keras_version == "2":  # tf.keras is tf_keras; the worker makes `import keras` the same
+            env.update(TF_USE_LEGACY_KERAS="1", RNN_DROPOUT_LINT_KERAS="2")
         worker = _Worker(
             subprocess.Popen(
                 [sys.executable, "-m", "rnn_dropout_lint.runtime.worker"],
@@ -93,6 +99,7 @@ def verify_targets(
                 stderr=subprocess.DEVNULL,
                 text=True,
                 start_new_session=True,  # so a timeout kills everything the target started
+                env=env,
                 preexec_fn=_limit_memory(max_memory) if max_memory else None,
             )
         )
@@ -165,6 +172,9 @@ def _result(target: str, event: dict[str, Any]) -> TargetResult:
                 end_col=r["col"],
                 certain=r["certain"],
                 verification="; ".join(notes) or None,
+                layer=r.get("layer"),
+                short=r.get("short"),
+                help=tuple(r.get("help") or ()),
             )
         )
     return TargetResult(target, tuple(findings), tuple(event["layers"]))

@@ -60,18 +60,34 @@ def run_target(target: str, job: dict[str, Any], index: int, recorder: Any) -> d
     from ..rules import RULES, Selection
     from .tracing import keras_modules, trace
 
-    model = load_model(target, job.get("call_args") or {}, index)
+    try:
+        model = load_model(target, job.get("call_args") or {}, index)
+    except (ModuleNotFoundError, ValueError, TypeError, AttributeError) as exc:
+        hint = _keras2_hint(exc)
+        if hint is None:
+            raise
+        raise TargetError(f"raised {type(exc).__name__}: {_first_line(exc)}; {hint}") from None
     if not any(isinstance(model, module.Model) for module in keras_modules()):
         raise TargetError(f"returned {type(model).__name__}, not a Keras model")
+    if job.get("input_shape") and not _built(model):
+        import numpy as np
+
+        model(np.zeros([2, *job["input_shape"]], "float32"), training=False)  # builds it
     graph = trace(model, recorder)
     settings = Settings(selection=Selection(select=tuple(RULES)), report_uncertain=True)
     findings = []
     for found in check_graph(graph, settings):
         node = found.node
+        # A layer built by Keras itself (loaded from a saved model) has no line of the user's:
+        # it is named in the file it came from.
+        unplaced = found.path.startswith("<") and node is not None and node.name
         record = {
             "code": found.code,
             "message": found.message,
-            "path": found.path,
+            "short": found.short,
+            "help": list(found.help),
+            "path": os.path.abspath(_target_file(target)) if unplaced else found.path,
+            "layer": node.name if unplaced and node is not None else None,
             "row": found.row,
             "col": found.col,
             "certain": found.certain,
@@ -89,6 +105,49 @@ def run_target(target: str, job: dict[str, Any], index: int, recorder: Any) -> d
     return {"findings": findings, "layers": built}
 
 
+KERAS2_ONLY = (
+    "keras.layers.recurrent",
+    "keras.layers.core",
+    "keras.layers.embeddings",
+    "keras.layers.wrappers",
+    "keras.layers.cudnn_recurrent",
+    "'lr'",
+    "lr=",
+    "input_dim",
+    "CuDNNLSTM",
+    "CuDNNGRU",
+)
+
+
+def _keras2_hint(exc: BaseException) -> str | None:
+    """Keras 2 code run under Keras 3 fails in a few common ways: say what to do."""
+    if os.environ.get("RNN_DROPOUT_LINT_KERAS") == "2":
+        return None
+    text = f"{type(exc).__name__}: {exc} {getattr(exc, 'name', '') or ''}"
+    if any(marker in text for marker in KERAS2_ONLY):
+        return "this looks like Keras 2 (tf.keras 2.x) code: run verify with --keras 2"
+    return None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc)
+    return text.splitlines()[0] if text else ""
+
+
+def _built(model: Any) -> bool:
+    return bool(getattr(model, "inputs", None) or getattr(model, "_build_shapes_dict", None)) or bool(
+        getattr(model, "built", False) and getattr(model, "_build_input_shape", None) is not None
+    )
+
+
+def _target_file(target: str) -> str:
+    """The file a target names: the model file, or the .py file of ``file.py:function``."""
+    if target.endswith((".keras", ".h5")) and ":" not in target:
+        return target
+    module_part = target.rpartition(":")[0]
+    return module_part if module_part.endswith(".py") or os.sep in module_part else target
+
+
 def probe_mask(layer: Any, input_shape: Any) -> bool:
     """Apply the layer alone in training mode to ones: does its mask change along the time axis?"""
     import numpy as np
@@ -103,6 +162,10 @@ def main() -> None:
     os.dup2(2, 1)  # the user's prints must not reach the protocol
     job = json.loads(sys.stdin.read())
     os.chdir(job.get("cwd") or os.getcwd())
+    if os.environ.get("RNN_DROPOUT_LINT_KERAS") == "2":
+        import tf_keras
+
+        sys.modules["keras"] = tf_keras  # `import keras` means Keras 2, as it did with TensorFlow 2.15
     from .tracing import Recorder
 
     recorder = Recorder()

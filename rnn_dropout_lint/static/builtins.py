@@ -93,7 +93,15 @@ def _builtin_getattr(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any)
     return TOP
 
 
+def _builtin_bool(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+    if not pos:
+        return Const(False)
+    decided = interp.truth(pos[0])
+    return decided if isinstance(decided, Const) else TOP
+
+
 BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any], Any], Any]] = {
+    "bool": _builtin_bool,
     "dict": _builtin_dict,
     "getattr": _builtin_getattr,
     "range": _builtin_range,

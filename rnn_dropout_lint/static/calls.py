@@ -291,11 +291,14 @@ class CallsMixin(InterpreterBase):
             frame.locals[param.name.value] = value
         if isinstance(params.star_arg, cst.Param):
             rest = pos[len(positional) :]
-            frame.locals[params.star_arg.name.value] = TOP if standalone else TupleVal(tuple(rest))
+            # On its own, a function runs as called with nothing more (``build()``).
+            unknown = standalone and not defaults
+            frame.locals[params.star_arg.name.value] = TOP if unknown else TupleVal(tuple(rest))
         for param in params.kwonly_params:
             frame.locals[param.name.value] = self._param_default(param, kw, func, standalone, defaults)
         if params.star_kwarg is not None:
-            frame.locals[params.star_kwarg.name.value] = TOP if standalone else DictVal(tuple(kw.items()))
+            unknown = standalone and not defaults
+            frame.locals[params.star_kwarg.name.value] = TOP if unknown else DictVal(tuple(kw.items()))
         saved = self.frame, self.ctx, self.chain
         self.frame, self.ctx, self.chain = frame, ctx, func.chain
         self.stack.append(func.key)
@@ -313,7 +316,7 @@ class CallsMixin(InterpreterBase):
         name = param.name.value
         if name in kw:
             return kw.pop(name)
-        if param.default is None or not defaults:
+        if param.default is None or (not defaults and is_option(param.default)):
             # A caller may pass anything; reads of the parameter still agree with each other.
             return Opaque(("param", func.key, name)) if standalone else TOP
         saved = self.frame
@@ -322,6 +325,14 @@ class CallsMixin(InterpreterBase):
             return self.eval(param.default)
         finally:
             self.frame = saved
+
+
+def is_option(default: cst.BaseExpression | None) -> bool:
+    """A parameter default that names an option (a flag, ``None``, a string such as an
+    architecture name) rather than a size."""
+    if isinstance(default, cst.Name):
+        return default.value in ("True", "False", "None")
+    return isinstance(default, (cst.SimpleString, cst.ConcatenatedString))
 
 
 def _int(value: Any) -> int | None:

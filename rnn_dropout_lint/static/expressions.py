@@ -13,11 +13,15 @@ from .symbolic import compare, shift
 from .values import (
     TOP,
     BoundMethod,
+    Classes,
     ClassVal,
     Const,
+    DictVal,
     Func,
     Instance,
     LambdaVal,
+    Layers,
+    LayerVal,
     ListState,
     MidIndex,
     Opaque,
@@ -101,13 +105,14 @@ class ExpressionsMixin(InterpreterBase):
             return self.eval_comparison(expr)
         if kind is cst.BooleanOperation:
             left, right = self.eval(expr.left), self.eval(expr.right)
-            if isinstance(left, Const) and isinstance(right, Const):
+            decided = self.truth(left)
+            if isinstance(decided, Const):
                 if isinstance(expr.operator, cst.And):
-                    return left if not left.value else right
-                return left if left.value else right
+                    return left if not decided.value else right
+                return left if decided.value else right
             return TOP
         if kind is cst.IfExp:
-            test = self.eval(expr.test)
+            test = self.truth(self.eval(expr.test))
             if isinstance(test, Const):
                 return self.eval(expr.body if test.value else expr.orelse)
             return self.join(self.eval(expr.body), self.eval(expr.orelse))
@@ -119,6 +124,8 @@ class ExpressionsMixin(InterpreterBase):
             return self.eval_subscript(expr)
         if kind is cst.ListComp or kind is cst.GeneratorExp:
             return self.eval_listcomp(expr)
+        if kind is cst.DictComp:
+            return self.eval_dictcomp(expr)
         if kind is cst.Lambda:
             return LambdaVal(expr, self.frame, id(expr))
         return TOP
@@ -184,8 +191,25 @@ class ExpressionsMixin(InterpreterBase):
             return key in self.loop_syms or (len(key) == 3 and key[1] == "[]" and key[0] in self.loop_syms)
         return False
 
+    def truth(self, value: Any) -> Any:
+        """``bool(value)`` as a Const where it is known (a list of known length is true when it
+        is not empty, a layer or a class is always true); otherwise the value itself."""
+        if isinstance(value, Const):
+            return Const(bool(value.value))
+        if isinstance(value, Ref):
+            state = self.heap.get(value.key)
+            if value.kind == "model" or (isinstance(state, ListState) and state.exact):
+                return Const(value.kind == "model" or bool(state.items))
+        if isinstance(value, (TupleVal, DictVal)):
+            return Const(bool(value.items))
+        if isinstance(value, (LayerVal, Layers, Qual, Classes, ClassVal, Func, LambdaVal)):
+            return Const(True)
+        return value
+
     def eval_unary(self, expr: cst.UnaryOperation) -> Any:
         value = self.eval(expr.expression)
+        if isinstance(expr.operator, cst.Not):
+            value = self.truth(value)
         if not isinstance(value, Const):
             return TOP
         op = expr.operator
@@ -236,15 +260,37 @@ class ExpressionsMixin(InterpreterBase):
             return TOP
         return Const(result)
 
+    def _contains(self, container: Any, item: Any) -> bool | None:
+        """``item in container`` where both are known: a string, or a sequence of literals."""
+        if not isinstance(item, Const):
+            return None
+        if isinstance(container, Const) and isinstance(container.value, (str, tuple)):
+            try:
+                return item.value in container.value
+            except TypeError:
+                return None
+        if isinstance(container, DictVal):
+            return item.value in dict(container.items)
+        items = self.exact_items(container)
+        if items is None or not all(isinstance(i, Const) for i in items):
+            return None
+        return any(i.value == item.value for i in items)
+
     def eval_comparison(self, expr: cst.Comparison) -> Any:
         left = self.eval(expr.left)
         values = [left] + [self.eval(t.comparator) for t in expr.comparisons]
         result = True
         for index, target in enumerate(expr.comparisons):
+            a, b = values[index], values[index + 1]
+            if isinstance(target.operator, (cst.In, cst.NotIn)):
+                found = self._contains(b, a)
+                if found is None:
+                    return TOP
+                result = result and found is isinstance(target.operator, cst.In)
+                continue
             func = _COMPARE.get(type(target.operator))
             if func is None:
                 return TOP
-            a, b = values[index], values[index + 1]
             if not (isinstance(a, Const) and isinstance(b, Const)):
                 # A loop index against its bound, at one position; other unknowns stay unknown.
                 decided = compare(func, a, b) if self._loop_term(a) or self._loop_term(b) else None

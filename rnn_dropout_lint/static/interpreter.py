@@ -23,7 +23,7 @@ import libcst as cst
 
 from ..graph import LayerGraph, LayerNode, Span
 from ..keras_table import DEFAULT_TABLE, SEARCH_SPACES, KerasTable, Role
-from .calls import CallsMixin
+from .calls import CallsMixin, is_option
 from .choices import ChoicesMixin
 from .containers import ContainersMixin
 from .expressions import ExpressionsMixin
@@ -74,6 +74,10 @@ class _Locator:
             cell, start = self.cell_of(rng.start.line)
             end = self.cell_of(rng.end.line)[1]
         return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.path, cell)
+
+
+def _has_option_defaults(params: cst.Parameters) -> bool:
+    return any(is_option(p.default) for p in (*params.posonly_params, *params.params, *params.kwonly_params))
 
 
 def called_names(source: bytes) -> frozenset[str]:
@@ -153,6 +157,7 @@ class _Interpreter(
         # lets reference counting free the analysis at once, without the cyclic collector.
         for frame in self.frames:
             frame.locals.clear()
+            frame.returns = None  # a returned closure refers to its frame too
         return self.graph
 
     def run_deferred(self) -> None:
@@ -171,6 +176,11 @@ class _Interpreter(
                 if func.owner is not None:
                     pos.append(Instance(func.owner))
                 self.run_function(func, pos, {}, (("fn", func.key),), standalone=True)
+                params = func.node.params
+                if _has_option_defaults(params) or params.star_kwarg is not None:
+                    # The other options it offers callers count too (``arch="single"``,
+                    # ``use_gru=True``, ``**overrides``); sizes keep their defaults.
+                    self.run_function(func, pos, {}, (("fn", func.key, "open"),), True, defaults=False)
 
     def _is_entry_point(self, func: Func) -> bool:
         name = func.node.name.value

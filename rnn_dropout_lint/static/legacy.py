@@ -1,5 +1,8 @@
 """A second chance for files libcst cannot parse: analysis only, never fixes.
 
+Scripts saved from notebooks keep their magics (``%matplotlib inline``): those rows are
+read as IPython reads them, as in a notebook cell.
+
 Python 2 scripts (Keras 1/2 era tutorials): the most common Python 2 statements are
 rewritten into their Python 3 form on the same line. Indentation that mixes tabs and
 spaces, which CPython accepts and libcst's parser rejects (Instagram/LibCST#829), is
@@ -11,6 +14,8 @@ Files that still do not parse are reported with the original syntax error.
 from __future__ import annotations
 
 import re
+
+from ..ipython_syntax import read_cell
 
 _PRINT = re.compile(r"^(?P<indent>[ \t]*)print\b(?![ \t]*\()(?P<rest>[^#\n]*?)(?P<comment>[ \t]*#.*)?$")
 _PRINT_TO = re.compile(r"^\s*>>\s*[^,]+,?\s*")
@@ -33,11 +38,32 @@ def _line(line: str) -> str:
     return _LONG.sub(r"\1", line.replace("<>", "!="))
 
 
-def repaired(text: str, python2: bool) -> str | None:
-    """The text with what libcst cannot read rewritten, or None when there was nothing to do."""
-    expanded = _expand_indent_tabs(text)
-    rewritten = python2_to_3(expanded or text) if python2 else None
-    return rewritten or expanded
+def repaired(text: str, python2: bool) -> tuple[str, str] | None:
+    """The text with what libcst cannot read rewritten and what was rewritten, or None when
+    there was nothing to do."""
+    done = []
+    current = text
+    expanded = _expand_indent_tabs(current)
+    if expanded is not None:
+        current, done = expanded, ["tab indentation"]
+    rewritten = python2_to_3(current) if python2 else None
+    if rewritten is not None:
+        current, done = rewritten, [*done, "Python 2 statements"]
+    magics = _without_ipython(current)
+    if magics is not None:
+        current, done = magics, [*done, "IPython syntax"]
+    return (current, " and ".join(done)) if done else None
+
+
+def _without_ipython(text: str) -> str | None:
+    """A script saved from a notebook with its magics (``%matplotlib inline``, ``!pip``):
+    the magics read as IPython reads them, each row where it was."""
+    if "%" not in text and "!" not in text:
+        return None
+    reading = read_cell(text)
+    if not reading.changed or reading.indented or reading.skipped:
+        return None
+    return "\n".join(reading.rows)
 
 
 def _expand_indent_tabs(text: str) -> str | None:

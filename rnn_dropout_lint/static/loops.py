@@ -17,7 +17,9 @@ import libcst as cst
 from .state import MAX_TWO_PASS_NESTING, MAX_UNROLL, MAX_UNROLL_NESTING, STEP_BUDGET, InterpreterBase
 from .symbolic import shift
 from .values import (
+    TOP,
     Const,
+    DictVal,
     ListState,
     MidIndex,
     Opaque,
@@ -141,7 +143,7 @@ class LoopsMixin(InterpreterBase):
         return SymInt(("len", iterable), 0)
 
     def exec_while(self, node: cst.While) -> None:
-        test = self.eval(node.test)
+        test = self.truth(self.eval(node.test))
         # A condition the interpreter can evaluate runs the loop as written (``while i < 3``).
         runs, outer_ctx = 0, self.ctx
         while isinstance(test, Const) and test.value and runs < MAX_UNROLL and self.steps < STEP_BUDGET:
@@ -151,7 +153,7 @@ class LoopsMixin(InterpreterBase):
             if self.end_iteration() == "break":
                 test = Const(False)
                 break
-            test = self.eval(node.test)
+            test = self.truth(self.eval(node.test))
         self.ctx = outer_ctx
         if not isinstance(test, Const) or test.value:
             guaranteed = runs > 0 or (isinstance(test, Const) and bool(test.value))
@@ -207,14 +209,28 @@ class LoopsMixin(InterpreterBase):
         self.frame = self._frame(outer_frame)
         values: list[Any] = []
         try:
-            exact = self._comprehend(expr.elt, expr.for_in, values)
+            exact = self._comprehend(lambda: self.eval(expr.elt), expr.for_in, values)
         finally:
             self.frame, self.ctx = outer_frame, outer_ctx
         key = ("list", outer_ctx, id(expr))
         self.heap[key] = ListState(tuple(values), exact=exact)
         return Ref("list", key)
 
-    def _comprehend(self, elt: cst.BaseExpression, comp: cst.CompFor, values: list[Any]) -> bool:
+    def eval_dictcomp(self, expr: cst.DictComp) -> Any:
+        """``{name: [cls(units), Dropout(rate)] for name, cls, ... in SPECS}``: a dict whose
+        keys the comprehension names with literals."""
+        outer_frame, outer_ctx = self.frame, self.ctx
+        self.frame = self._frame(outer_frame)
+        pairs: list[Any] = []
+        try:
+            exact = self._comprehend(lambda: (self.eval(expr.key), self.eval(expr.value)), expr.for_in, pairs)
+        finally:
+            self.frame, self.ctx = outer_frame, outer_ctx
+        if not exact or not all(isinstance(k, Const) and isinstance(k.value, str) for k, _ in pairs):
+            return TOP
+        return DictVal(tuple(dict((k.value, v) for k, v in pairs).items()))
+
+    def _comprehend(self, produce: Callable[[], Any], comp: cst.CompFor, values: list[Any]) -> bool:
         """Append the items ``comp`` produces; False when their number is not known exactly."""
         iterable = self.eval(comp.iter)
         items = self.exact_items(iterable)
@@ -234,13 +250,13 @@ class LoopsMixin(InterpreterBase):
         for ctx, item in bindings:
             self.ctx = (*outer_ctx, ctx)
             self.bind(comp.target, item)
-            tests = [self.eval(clause.test) for clause in comp.ifs]
+            tests = [self.truth(self.eval(clause.test)) for clause in comp.ifs]
             if any(isinstance(t, Const) and not t.value for t in tests):
                 continue
             exact = exact and all(isinstance(t, Const) for t in tests)
             if comp.inner_for_in is not None:
-                exact = self._comprehend(elt, comp.inner_for_in, values) and exact
+                exact = self._comprehend(produce, comp.inner_for_in, values) and exact
             else:
-                values.append(self.eval(elt))
+                values.append(produce())
         self.ctx = outer_ctx
         return exact

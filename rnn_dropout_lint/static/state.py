@@ -31,7 +31,7 @@ from .values import (
 )
 
 MAX_INLINE_DEPTH = 6
-MAX_UNROLL = 8  # literal loops up to this length run once per item
+MAX_UNROLL = 16  # literal loops up to this length run once per item
 MAX_UNROLL_NESTING = 2
 MAX_TWO_PASS_NESTING = 4  # deeper loops run their body once
 MAX_LAYER_OPTIONS = 8

@@ -180,7 +180,7 @@ class StatementsMixin(InterpreterBase):
         return None
 
     def exec_if(self, node: cst.If) -> None:
-        test = self.eval(node.test)
+        test = self.truth(self.eval(node.test))
         if isinstance(test, Const):
             # A constant condition (a config flag bound to a literal) picks its branch.
             if test.value:

@@ -1,7 +1,7 @@
 try:
-    from tensorflow.keras.layers import GRU, SpatialDropout1D, Embedding
+    from tensorflow.keras.layers import GRU, Embedding, SpatialDropout1D
 except ImportError:
-    from keras.layers import GRU, SpatialDropout1D, Embedding
+    from keras.layers import GRU, Embedding, SpatialDropout1D
 from keras.layers import *  # noqa: F403
 import keras
 
