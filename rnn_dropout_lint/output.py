@@ -9,8 +9,8 @@ from typing import Any, TextIO
 
 from .findings import CellProblem, Finding, Fix
 
-FORMATS = ("full", "concise", "text", "json", "sarif", "github")
-TEXT_FORMATS = ("full", "concise", "text")  # for people (and the one-line text for scripts)
+FORMATS = ("full", "concise", "grouped", "text", "json", "sarif", "github")
+TEXT_FORMATS = ("full", "concise", "grouped", "text")  # for people (and the one-line text for scripts)
 DEFAULT_FORMAT = "full"
 FORMAT_VARIABLE = "RNN_DROPOUT_LINT_OUTPUT_FORMAT"  # as RUFF_OUTPUT_FORMAT: the default, if set
 
@@ -73,7 +73,13 @@ def text_line(f: Finding, unsafe: bool = False, reason: bool = False) -> str:
     return f"{_location(f)}: {f.code} {f.message}{note}"
 
 
-def concise_line(f: Finding, unsafe: bool = False, reason: bool = False, paint: _Paint | None = None) -> str:
+def concise_line(
+    f: Finding,
+    unsafe: bool = False,
+    reason: bool = False,
+    paint: _Paint | None = None,
+    place: str | None = None,
+) -> str:
     """``path:row:col: CODE what and where [*]``: the short message, no remedies."""
     paint = paint or _Paint(False)
     note = f" [{f.verification}]" if f.verification else ""
@@ -81,7 +87,8 @@ def concise_line(f: Finding, unsafe: bool = False, reason: bool = False, paint: 
         note += " " + paint("[*]", CYAN)
     elif reason and not_fixed_because(f):
         note += f" (no fix: {not_fixed_because(f)})"
-    return f"{paint(_location(f), BOLD)}: {paint(f.code, BOLD, RED)} {f.short or f.message}{note}"
+    where = _location(f) if place is None else place
+    return f"{paint(where, BOLD)}: {paint(f.code, BOLD, RED)} {f.short or f.message}{note}"
 
 
 def full_block(
@@ -235,6 +242,7 @@ class Report:
     ) -> None:
         self.fmt, self.out = fmt, out
         self.paint, self.sources = _Paint(colour), sources
+        self._group: str | None = None  # the file whose findings the grouped format is listing
         self._lines: tuple[tuple[str, int | None], list[str] | None] = (("", None), None)
         self.unsafe, self.reasons = unsafe, reasons  # text: [*] for unsafe fixes too; "no fix: why"
         self.count = 0
@@ -258,6 +266,13 @@ class Report:
                 self.out.write((self._open if not self.count else ",") + "\n" + self._indent + text)
             elif self.fmt == "github":
                 self.out.write(github_line(f) + "\n")
+            elif self.fmt == "grouped":  # ruff's: the file once, then its findings indented
+                if self._group != f.path:
+                    gap = "\n" if self._group is not None else ""
+                    self.out.write(f"{gap}{self.paint(f.path, BOLD)}:\n")
+                    self._group = f.path
+                place = _location(f)[len(f.path) + 1 :]  # row:col (cell N:row:col) without the path
+                self.out.write("  " + concise_line(f, self.unsafe, self.reasons, self.paint, place) + "\n")
             elif self.fmt == "concise":
                 self.out.write(concise_line(f, self.unsafe, self.reasons, self.paint) + "\n")
             elif self.fmt == "full":

@@ -116,3 +116,15 @@ def test_standard_input_runs_print_their_summary_and_frame(cli: str, tmp_path: P
     assert '5 |     layers.Dropout(0.2, name="drop_a"),' in result.stdout  # the frame from stdin's text
     assert result.stderr.splitlines()[-1].startswith("1 file(s) checked in ")
     assert result.stderr.splitlines()[-1].endswith(": 2 finding(s), 0 fixed, 0 error(s).")
+
+
+def test_grouped_names_each_file_once(cli: str, tmp_path: Path) -> None:
+    (tmp_path / "a.py").write_text(MODEL)
+    (tmp_path / "b.py").write_text(MODEL)
+    result = run(cli, "check", "--isolated", "--output-format", "grouped", "a.py", "b.py", cwd=tmp_path)
+    lines = result.stdout.splitlines()
+    assert [line for line in lines if not line.startswith("  ")] == ["a.py:", "", "b.py:"]
+    assert lines[1] == (
+        "  5:5: RDL001 Dropout(0.2) ('drop_a') between LSTM (line 4) and LSTM (line 6) "
+        "draws a new mask at every time step [*]"
+    )

@@ -53,6 +53,7 @@ def test_check_fails_fix_rewrites_then_check_passes(tmp_path: Path, precommit_en
     check = hook(precommit_env, repo, "rnn-dropout-lint")
     assert check.returncode == 1, check.stdout + check.stderr
     assert "model.py:4:60: RDL001 Dropout(0.2) draws a new mask" in check.stdout
+    assert "[*] 1 fixable with --fix." in check.stdout  # the failure says what the fix hook would do
 
     fixing = hook(precommit_env, repo, "rnn-dropout-lint-fix")
     assert fixing.returncode == 1, fixing.stdout + fixing.stderr  # pre-commit fails when files change

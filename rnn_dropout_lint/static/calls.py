@@ -123,6 +123,8 @@ class CallsMixin(InterpreterBase):
                 elif method in ("insert", "pop", "remove", "reverse", "sort", "clear"):
                     self.heap[receiver.key] = ListState(state.items, exact=False)
             return TOP
+        if method == "pop" and isinstance(receiver, Ref) and receiver.kind == "model" and not pos:
+            return self.model_pop(receiver)
         if method != "add":
             return TOP
         if isinstance(receiver, Ref) and receiver.kind == "model":

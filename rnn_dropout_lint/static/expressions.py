@@ -151,6 +151,8 @@ class ExpressionsMixin(InterpreterBase):
     def attribute(self, base: Any, name: str) -> Any:
         if isinstance(base, Qual):
             return Qual(f"{base.name}.{name}")
+        if isinstance(base, Ref) and base.kind == "model" and name == "layers":
+            return self.model_layers(base)
         if isinstance(base, Instance):
             return self.instance_attribute(base, name)
         if isinstance(base, Super):

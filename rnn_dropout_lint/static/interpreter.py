@@ -8,9 +8,11 @@ model: ``model.add(layer)``, ``Sequential([...])``, ``layer(tensor)``.
 Control flow is followed rather than guessed: branches are run from the same
 state and joined; a loop body runs twice so its last layer feeds its first;
 short literal loops are unrolled; calls to functions and methods defined in
-the file are inlined with their arguments. Functions that nothing calls
-(``build_model``, a subclassed model's ``call``) run on their own afterwards,
-with unknown parameters. Nothing is imported or executed.
+the file are inlined with their arguments. Every function also runs on its
+own afterwards (entry points such as ``build_model`` or a subclassed model's
+``call`` first): with its defaults, and again with its option defaults (flags,
+names) unknown. Hyperparameter choices fork a body per option (see .choices).
+Nothing is imported or executed.
 """
 
 from __future__ import annotations
@@ -175,12 +177,19 @@ class _Interpreter(
                 pos: list[Any] = []
                 if func.owner is not None:
                     pos.append(Instance(func.owner))
+                # A function the file calls already ran for real; on its own it is judged, and
+                # what it writes to module state (a registry, a global) is not kept.
+                state = self.snapshot()
                 self.run_function(func, pos, {}, (("fn", func.key),), standalone=True)
+                if func.key in self.inlined:
+                    self.restore(state)
                 params = func.node.params
                 if _has_option_defaults(params) or params.star_kwarg is not None:
                     # The other options it offers callers count too (``arch="single"``,
                     # ``use_gru=True``, ``**overrides``); sizes keep their defaults.
+                    state = self.snapshot()
                     self.run_function(func, pos, {}, (("fn", func.key, "open"),), True, defaults=False)
+                    self.restore(state)
 
     def _is_entry_point(self, func: Func) -> bool:
         name = func.node.name.value

@@ -19,6 +19,7 @@ from .values import (
     Instance,
     Layers,
     LayerVal,
+    ListState,
     ModelState,
     Ref,
     Sources,
@@ -146,7 +147,31 @@ class KerasCallsMixin(InterpreterBase):
         state = self.heap.get(ref.key, ModelState())
         entry, out = self.apply(layer, state.tails, site)
         heads = state.heads if state.tails else merge_sources(state.heads, entry)
-        self.heap[ref.key] = ModelState(heads, out)
+        layers, history = state.layers, state.history
+        # ``keras.Input`` in a Sequential's list is not one of its layers.
+        is_input = isinstance(layer, Tensor) or (isinstance(layer, LayerVal) and layer.spec.role is Role.INPUT)
+        if layers is not None and not is_input:
+            layers, history = (*layers, layer), (*history, state.tails)
+        self.heap[ref.key] = ModelState(heads, out, layers, history)
+
+    def model_pop(self, ref: Ref) -> Any:
+        """``model.pop()``: the last layer leaves; what fed it is the model's output again."""
+        state = self.heap.get(ref.key)
+        if not isinstance(state, ModelState) or not state.layers:
+            if isinstance(state, ModelState):
+                self.heap[ref.key] = ModelState(state.heads, state.tails, None)
+            return TOP
+        self.heap[ref.key] = ModelState(state.heads, state.history[-1], state.layers[:-1], state.history[:-1])
+        return state.layers[-1]
+
+    def model_layers(self, ref: Ref) -> Any:
+        """``model.layers``: a new list of the layers added so far, where all were seen."""
+        state = self.heap.get(ref.key)
+        if not isinstance(state, ModelState) or state.layers is None:
+            return TOP
+        key = ("layers", ref.key, len(state.layers))
+        self.heap[key] = ListState(state.layers)
+        return Ref("list", key)
 
     def connect(self, sources: Sources, node: LayerNode, certain: bool = True) -> None:
         for nid, edge_certain in sources:

@@ -120,7 +120,7 @@ class InterpreterBase:
         """The state of a path that may not be taken: its data flow becomes uncertain."""
         names = {k: Tensor(uncertain(v.sources)) if isinstance(v, Tensor) else v for k, v in snap[0].items()}
         heap = {
-            k: ModelState(v.heads, uncertain(v.tails)) if isinstance(v, ModelState) else v
+            k: ModelState(v.heads, uncertain(v.tails), None) if isinstance(v, ModelState) else v
             for k, v in snap[1].items()
         }
         return names, heap
@@ -154,7 +154,11 @@ class InterpreterBase:
         if a == b:
             return a
         if isinstance(a, ModelState) and isinstance(b, ModelState):
-            return ModelState(merge_sources(a.heads, b.heads), merge_sources(a.tails, b.tails))
+            # Branches that built different stacks: the layer list is no longer known.
+            same = a.layers == b.layers and a.history == b.history
+            layers, history = (a.layers, a.history) if same else (None, ())
+            heads, tails = merge_sources(a.heads, b.heads), merge_sources(a.tails, b.tails)
+            return ModelState(heads, tails, layers, history)
         if isinstance(a, ListState) and isinstance(b, ListState):
             if a.exact and b.exact and len(a.items) == len(b.items):
                 items = tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True))

@@ -110,6 +110,10 @@ class Ref:
 class ModelState:
     heads: Sources = NO_SOURCES  # nodes that receive the model's input
     tails: Sources = NO_SOURCES  # nodes whose output is the model's output
+    # A Sequential's layers in order and the tails before each ``add``, where every add was
+    # seen: ``model.layers`` and ``model.pop()`` follow them. None once unknown.
+    layers: tuple[Any, ...] | None = ()
+    history: tuple[Sources, ...] = ()
 
 
 @dataclass(frozen=True)
