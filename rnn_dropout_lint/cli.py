@@ -11,6 +11,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
+from .fix.line_length import line_length_for
 from .fix.styles import STYLES
 from .output import (
     FORMATS,
@@ -20,6 +21,7 @@ from .output import (
     fixable_summary,
     fixed_line,
     rule_table,
+    shown,
     use_colour,
 )
 
@@ -429,7 +431,9 @@ class _Project:
             cached = self._settings[id(conf)] = (conf, settings)
         settings = cached[1]
         ignored = conf.ignored_codes_for(str(path))
-        return replace(settings, selection=settings.selection.with_ignored(ignored)) if ignored else settings
+        if ignored:
+            settings = replace(settings, selection=settings.selection.with_ignored(ignored))
+        return replace(settings, line_length=line_length_for(path))
 
 
 class _Progress:
@@ -485,7 +489,8 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     items, settings_of = found_files
     if args.show_files:
-        sys.stdout.write("".join(f"{item}\n" for item in items if not isinstance(item, FileResult)))
+        listed = [shown(str(item)) for item in items if not isinstance(item, FileResult)]
+        sys.stdout.write("".join(f"{name}\n" for name in listed))
         for item in items:
             if isinstance(item, FileResult):
                 print(error_line(item.path, item.error or ""), file=sys.stderr)

@@ -46,6 +46,8 @@ class Settings:
     noqa: bool = True
     # Larger files are not read (0: no limit); a tenth of it may be code (see depth.code_size).
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    # The line length the project's ruff/black/flake8 enforce: fix-added imports wrap to it.
+    line_length: int | None = None
 
 
 class LintError(Exception):
@@ -327,7 +329,9 @@ def _analyze(
     elif settings.fix_style is not None and findings:
         from .fix.planner import FixContext, plan_fixes
 
-        context = FixContext(module, graph, positions, _text(source), settings.fix_style)
+        context = FixContext(
+            module, graph, positions, _text(source), settings.fix_style, settings.line_length
+        )
         findings = plan_fixes(findings, context)
     return Analysis(findings, module, graph, legacy)
 

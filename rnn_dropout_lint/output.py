@@ -48,10 +48,26 @@ BOLD, RED, CYAN, BLUE = 1, 31, 36, 34
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown(path: str) -> str:
+    """A file name as one line of plain text: newlines, ESC and other control characters
+    escaped (``a\\nb.py``), so a name cannot break a line or drive the terminal."""
+    return path if path.isprintable() else "".join(map(_shown_char, path))
+
+
+def _shown_char(c: str) -> str:
+    if c.isprintable():
+        return c
+    return _NAMED_ESCAPES.get(c) or (f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}")
+
+
 def _location(f: Finding) -> str:
+    path = shown(f.path)
     if f.layer is not None:  # a saved model's layer: it has a name, not a line
-        return f"{f.path}:layer '{f.layer}'"
-    place = f"{f.path}:cell {f.cell}" if f.cell is not None else f.path
+        return f"{path}:layer '{f.layer}'"
+    place = f"{path}:cell {f.cell}" if f.cell is not None else path
     return f"{place}:{f.row}:{f.col}"
 
 
@@ -269,9 +285,9 @@ class Report:
             elif self.fmt == "grouped":  # ruff's: the file once, then its findings indented
                 if self._group != f.path:
                     gap = "\n" if self._group is not None else ""
-                    self.out.write(f"{gap}{self.paint(f.path, BOLD)}:\n")
+                    self.out.write(f"{gap}{self.paint(shown(f.path), BOLD)}:\n")
                     self._group = f.path
-                place = _location(f)[len(f.path) + 1 :]  # row:col (cell N:row:col) without the path
+                place = _location(f)[len(shown(f.path)) + 1 :]  # row:col (cell N:row:col) without the path
                 self.out.write("  " + concise_line(f, self.unsafe, self.reasons, self.paint, place) + "\n")
             elif self.fmt == "concise":
                 self.out.write(concise_line(f, self.unsafe, self.reasons, self.paint) + "\n")
@@ -415,14 +431,14 @@ def _uri(path: str) -> str:
 
 
 def error_line(path: str, reason: str) -> str:
-    return f"{path}: error: {reason}"
+    return f"{shown(path)}: error: {reason}"
 
 
 def cell_problem_line(path: str, problem: CellProblem) -> str:
     """``nb.ipynb:cell 5: error: syntax error ...``; a warning when the notebook excuses the cell."""
     if problem.excused:
-        return f"{path}:cell {problem.cell}: warning: not analysed: {problem.reason} ({problem.why})"
-    return f"{path}:cell {problem.cell}: error: {problem.reason}"
+        return f"{shown(path)}:cell {problem.cell}: warning: not analysed: {problem.reason} ({problem.why})"
+    return f"{shown(path)}:cell {problem.cell}: error: {problem.reason}"
 
 
 def rule_reference(rules: Iterable[Any]) -> str:

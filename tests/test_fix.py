@@ -242,3 +242,48 @@ def test_a_call_that_builds_several_kinds_of_layer_is_never_edited(cli: str, tmp
     assert shared["no_fix"] == "the same call builds other layers too"
     run(cli, "check", "--fix", str(target))
     assert target.read_text().splitlines()[row - 1] == before.splitlines()[row - 1]
+
+
+def test_fixing_every_use_of_dropout_leaves_no_unused_import(cli: str, tmp_path: Path) -> None:
+    """Three fixes applied over two passes each see uses left; the import still goes, so the
+    fix gives the user's flake8 no new F401."""
+    target = tmp_path / "three.py"
+    calls = "".join(
+        "model.add(LSTM(8, return_sequences=True))\nmodel.add(Dropout(0.2))\n" for _ in range(3)
+    )
+    target.write_text(
+        "from keras.layers import LSTM, Dense, Dropout\nfrom keras.models import Sequential\n\n"
+        f"model = Sequential()\n{calls}model.add(LSTM(8))\nmodel.add(Dense(1))\n"
+    )
+    run(cli, "check", "--fix", str(target))
+    fixed = target.read_text()
+    assert fixed.count("SpatialDropout1D(0.2)") == 3 and "Dropout," not in fixed
+    flake8 = Path(cli).with_name("flake8")
+    result = subprocess.run([str(flake8), "--select", "F", str(target)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
+
+
+@pytest.mark.parametrize(
+    ("config_name", "config", "checker"),
+    [
+        ("pyproject.toml", "[tool.ruff]\nline-length = 50\n", ["ruff", "check", "--select", "E501,I"]),
+        ("setup.cfg", "[flake8]\nmax-line-length = 50\n", ["flake8", "--select", "E501"]),
+    ],
+)
+def test_added_import_wraps_to_the_projects_line_length(
+    cli: str, tmp_path: Path, config_name: str, config: str, checker: list[str]
+) -> None:
+    """The import a fix extends stays within the length the project's ruff or flake8 enforces."""
+    (tmp_path / config_name).write_text(config)
+    target = tmp_path / "m.py"
+    target.write_text(
+        "from keras.layers import LSTM, Dense, Dropout\nfrom keras.models import Sequential\n\n"
+        "model = Sequential()\nmodel.add(LSTM(8, return_sequences=True))\nmodel.add(Dropout(0.2))\n"
+        "model.add(LSTM(8))\nmodel.add(Dropout(0.2))\nmodel.add(Dense(1))\n"
+    )
+    run(cli, "check", "--fix", str(target))
+    fixed = target.read_text()
+    assert "model.add(SpatialDropout1D(0.2))" in fixed and fixed.startswith("from keras.layers import (\n")
+    tool = Path(cli).with_name(checker[0])
+    result = subprocess.run([str(tool), *checker[1:], "m.py"], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr

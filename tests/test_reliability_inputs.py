@@ -279,3 +279,23 @@ def test_unreadable_file_without_capabilities(cli: str, shared_dir: Path) -> Non
     assert_clean_failure(result)
     assert errors_of(result) == {"locked.py": "Permission denied"}
     assert result.stdout.count("RDL001") == 1
+
+
+def test_control_characters_in_file_names_are_escaped(cli: str, tmp_path: Path) -> None:
+    """A newline or ESC in a file name neither breaks an output line nor reaches the terminal."""
+    names = ["new\nline.py", "esc\x1b[31mred.py"]
+    for name in names:
+        (tmp_path / name).write_text(BUGGY)
+    (tmp_path / "bad\nsyntax.py").write_text(KERAS + "layers.LSTM(4\n")
+    for fmt in ("text", "concise", "full", "grouped"):
+        result = run([cli, "check", "--isolated", "--output-format", fmt, "."], cwd=tmp_path)
+        assert result.returncode == 2, result.stderr
+        assert "\x1b" not in result.stdout + result.stderr, fmt
+        shown = result.stdout + result.stderr
+        assert "new\\nline.py" in shown and "esc\\x1b[31mred.py" in shown and "bad\\nsyntax.py" in shown
+    concise = run([cli, "check", "--isolated", "--output-format", "concise", "."], cwd=tmp_path)
+    assert len([line for line in concise.stdout.splitlines() if "RDL001" in line]) == 2
+    listed = run([cli, "check", "--isolated", "--show-files", "."], cwd=tmp_path).stdout.splitlines()
+    assert len(listed) == 3
+    diff = run([cli, "check", "--isolated", "--diff", "new\nline.py"], cwd=tmp_path).stdout
+    assert "--- new\\nline.py" in diff

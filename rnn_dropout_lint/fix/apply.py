@@ -9,9 +9,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import notebook
-from ..engine import LintError, Settings, analyze, check_decodable, internal_error, read_bytes
+from ..engine import LintError, Settings, analyze, check_decodable, internal_error, parse, read_bytes
 from ..files import discover, replace_file
 from ..findings import CellProblem, FileResult, Finding, Fix
+from ..output import shown
+from .imports import drop_imports_left_unused
 from .text import (
     ChangedUnderneath,
     SourceFile,
@@ -46,8 +48,8 @@ class FixOutcome:
             difflib.unified_diff(
                 self.before.splitlines(keepends=True),
                 self.after.splitlines(keepends=True),
-                fromfile=self.path,
-                tofile=self.path,
+                fromfile=shown(self.path),
+                tofile=shown(self.path),
             )
         )
 
@@ -87,10 +89,16 @@ def fix_text(
             raise LintError("a fix produced code that does not parse; nothing was written") from None
         chosen = _choose(findings, unsafe)
         if not chosen:
-            return current, fixed, findings
+            break
         current = apply_edits(current, [e for f in chosen if f.fix for e in f.fix.edits])
         fixed.extend(chosen)
-    return current, fixed, analyze(current, path, settings).findings
+    else:
+        findings = analyze(current, path, settings).findings
+    if fixed:
+        tidy = drop_imports_left_unused(parse(text)[0], parse(current)[0])
+        if tidy != current:
+            current, findings = tidy, analyze(tidy, path, settings).findings
+    return current, fixed, findings
 
 
 def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixOutcome:

@@ -106,3 +106,31 @@ def _fix_commas(
             comma = alias.comma if isinstance(alias.comma, cst.Comma) else _SPACE
         fixed.append(alias.with_changes(comma=comma))
     return fixed
+
+
+def drop_imports_left_unused(original: cst.Module, fixed: cst.Module) -> str:
+    """The fixed module's text without the from-imports of names the fixes took the last use of.
+
+    Each fix drops an import whose every use it removes; fixes applied together (three
+    ``Dropout(...)`` calls) each see the others' uses, so the last look is at the whole file.
+    Only names the original text used are touched: an import unused before stays.
+    """
+    before, after = ModuleIndex(original), ModuleIndex(fixed)
+    gone = Counter({n: 0 for n in before.loads if after.loads[n] == 0 and after.binding_imports(n)})
+    if not gone:
+        return fixed.code
+    return fixed.visit(_Replace(rewrite_imports(after, gone))).code
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, changes: dict[cst.ImportFrom, cst.ImportFrom | None]) -> None:
+        super().__init__()
+        self.changes = changes
+
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
+        if original_node not in self.changes:
+            return updated_node
+        new = self.changes[original_node]
+        return cst.RemoveFromParent() if new is None else new

@@ -38,6 +38,7 @@ class FixContext:
     positions: Positions
     source: str = ""
     style: str = "spatial"
+    line_length: int | None = None
     _index: ModuleIndex | None = field(default=None, repr=False)
 
     @property
@@ -379,13 +380,35 @@ def _import_edits(
     edits = []
     for stmt, new in rewrite_imports(ctx.index, removed, add, via, anchor).items():
         if new is not None:
-            edits.append(ctx.edit(stmt, _indented(ctx.module.code_for_node(new), stmt, ctx)))
+            edits.append(ctx.edit(stmt, _indented(_fitted(new, stmt, ctx), stmt, ctx)))
             continue
         line = ctx.index.parent(stmt)
         if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
             rng = ctx.positions(line)
             edits.append(Edit("", rng.start.line, 1, rng.end.line + 1, 1))
     return edits
+
+
+def _fitted(new: cst.ImportFrom, stmt: cst.ImportFrom, ctx: FixContext) -> str:
+    """The statement as libcst renders it, or, where that one line would pass the project's
+    line length, parenthesised with one name per line (ruff's and black's style)."""
+    rendered = ctx.module.code_for_node(new)
+    rng = ctx.positions(stmt)
+    line = ctx.lines[rng.start.line - 1] if rng is not None else ""
+    indent = len(line) - len(line.lstrip(" \t"))
+    too_long = ctx.line_length is not None and indent + len(rendered) > ctx.line_length
+    if not too_long or "\n" in rendered or isinstance(new.names, cst.ImportStar):
+        return rendered
+    step = cst.ParenthesizedWhitespace(
+        first_line=cst.TrailingWhitespace(), indent=True, last_line=cst.SimpleWhitespace("    ")
+    )
+    names = [a.with_changes(comma=cst.Comma(whitespace_after=step)) for a in new.names]
+    last = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True)
+    names[-1] = names[-1].with_changes(comma=cst.Comma(whitespace_after=last))
+    wrapped = new.with_changes(
+        names=names, lpar=cst.LeftParen(whitespace_after=step), rpar=cst.RightParen()
+    )
+    return ctx.module.code_for_node(wrapped)
 
 
 def _indented(rendered: str, stmt: cst.CSTNode, ctx: FixContext) -> str:

@@ -149,7 +149,9 @@ class KerasCallsMixin(InterpreterBase):
         heads = state.heads if state.tails else merge_sources(state.heads, entry)
         layers, history = state.layers, state.history
         # ``keras.Input`` in a Sequential's list is not one of its layers.
-        is_input = isinstance(layer, Tensor) or (isinstance(layer, LayerVal) and layer.spec.role is Role.INPUT)
+        is_input = isinstance(layer, Tensor) or (
+            isinstance(layer, LayerVal) and layer.spec.role is Role.INPUT
+        )
         if layers is not None and not is_input:
             layers, history = (*layers, layer), (*history, state.tails)
         self.heap[ref.key] = ModelState(heads, out, layers, history)
