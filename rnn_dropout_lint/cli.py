@@ -84,11 +84,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="keyword arguments: '{\"units\": 32}'",
     )
     group.add_argument(
-        "--timeout", type=float, default=120.0, metavar="SECONDS", help="per target (default: 120)"
+        "--timeout", type=_seconds, default=120.0, metavar="SECONDS", help="per target (default: 120)"
     )
     group.add_argument(
         "--max-memory",
-        type=_size,
+        type=_memory,
         default=4 * 1024**3,
         metavar="SIZE",
         help="address-space limit for the child building the models, e.g. 4G, 512M (default: 4G; 0: none)",
@@ -247,6 +247,30 @@ def _size(value: str) -> int:
         return int(float(text) * units["M"])  # a bare number is megabytes
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a size: {value!r} (use 4G, 512M, ...)") from None
+
+
+MAX_TIMEOUT = 7 * 24 * 3600.0
+MIN_MEMORY = 256 * 1024**2  # less cannot even import TensorFlow
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not 0 < seconds <= MAX_TIMEOUT:  # also rejects nan
+        raise argparse.ArgumentTypeError(f"not a timeout: {value!r} (seconds, more than 0, at most a week)")
+    return seconds
+
+
+def _memory(value: str) -> int:
+    try:
+        size = _size(value)
+    except OverflowError:  # "inf", "1e400"
+        size = -1
+    if size != 0 and not MIN_MEMORY <= size <= 2**62:
+        raise argparse.ArgumentTypeError(f"not a memory limit: {value!r} (from 256M; 0: no limit)")
+    return size
 
 
 def _file_size(value: str) -> int:

@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import queue
+import secrets
 import signal
 import subprocess
 import sys
@@ -56,6 +57,23 @@ class _Worker:
         self.process.wait()
 
 
+@contextlib.contextmanager
+def _terminate_as_exit() -> Any:
+    """SIGTERM unwinds like Ctrl-C, so the worker's process group is killed on the way out."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def leave(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 DEFAULT_MAX_MEMORY = 4 * 1024**3
 
 
@@ -80,8 +98,10 @@ def verify_targets(
     """Build every target in a child process (TensorFlow imported once); one result per target."""
     results: dict[int, TargetResult] = {}
     pending = list(range(len(targets)))
+    token = secrets.token_hex(16)
     while pending:
         job = {
+            "token": token,
             "targets": [targets[i] for i in pending],
             "call_args": call_args or {},
             "probe_mask": probe_mask,
@@ -107,7 +127,11 @@ def verify_targets(
         worker.process.stdin.write(json.dumps(job))
         worker.process.stdin.close()
         worker.start_reader()
-        _collect(worker, [targets[i] for i in pending], pending, results, timeout)
+        try:
+            with _terminate_as_exit():
+                _collect(worker, [targets[i] for i in pending], pending, results, timeout, token)
+        finally:
+            worker.kill()  # and whatever the targets started, also on Ctrl-C or SIGTERM
         pending = [i for i in pending if i not in results]
     return [results[i] for i in range(len(targets))]
 
@@ -118,6 +142,7 @@ def _collect(
     indices: list[int],
     results: dict[int, TargetResult],
     timeout: float,
+    token: str,
 ) -> None:
     current: int | None = None
     deadline = time.monotonic() + timeout + STARTUP_GRACE
@@ -141,7 +166,12 @@ def _collect(
                     names[0], error=f"the runtime checker failed (exit status {code})"
                 )
             return
-        event = json.loads(line)
+        try:
+            event = json.loads(line)
+        except ValueError:
+            continue  # not the worker's: the user's code wrote to an inherited pipe
+        if not isinstance(event, dict) or event.get("token") != token:
+            continue
         if event["event"] == "start":
             current = event["index"]
             deadline = time.monotonic() + timeout

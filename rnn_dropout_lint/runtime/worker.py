@@ -157,11 +157,47 @@ def probe_mask(layer: Any, input_shape: Any) -> bool:
     return not bool(np.all(out == out[:, :1]))
 
 
+def _die_with_parent() -> None:
+    """Ctrl-C or SIGTERM on ``verify`` must not leave this process running the user's code."""
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+
+
+def _end_target_processes() -> None:
+    """Every process the target started (our process group, but us) is gone when it ends."""
+    import signal
+
+    me, group = os.getpid(), os.getpgrp()
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit() or int(entry) == me:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+            if int(fields[2]) == group:
+                os.kill(int(entry), signal.SIGKILL)
+        except (OSError, IndexError, ValueError):
+            continue
+
+
 def main() -> None:
+    _die_with_parent()
     protocol: TextIO = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)  # the user's prints must not reach the protocol
     job = json.loads(sys.stdin.read())
-    os.chdir(job.get("cwd") or os.getcwd())
+    # Each protocol line carries the run's token: a line the user's code writes is not one.
+    token = job.get("token", "")
+    cwd = job.get("cwd") or os.getcwd()
+    os.chdir(cwd)
     if os.environ.get("RNN_DROPOUT_LINT_KERAS") == "2":
         import tf_keras
 
@@ -171,14 +207,18 @@ def main() -> None:
     recorder = Recorder()
     recorder.install()  # imports Keras and TensorFlow, once for every target
     for index, target in enumerate(job["targets"]):
-        protocol.write(json.dumps({"event": "start", "index": index}) + "\n")
+        os.chdir(cwd)  # a target that changed folder does not move the next one
+        protocol.write(json.dumps({"event": "start", "index": index, "token": token}) + "\n")
         try:
             result = run_target(target, job, index, recorder)
         except TargetError as exc:
             result = {"error": str(exc)}
         except BaseException as exc:
             result = {"error": f"raised {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"}
-        protocol.write(json.dumps({"event": "result", "index": index, **result}) + "\n")
+        _end_target_processes()
+        protocol.write(json.dumps({"event": "result", "index": index, "token": token, **result}) + "\n")
+    protocol.flush()
+    os._exit(0)  # threads the user's code left running do not hold the run
 
 
 if __name__ == "__main__":
