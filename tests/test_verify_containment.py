@@ -62,8 +62,9 @@ def spoof():
     import json
     import os
 
+    fake = json.dumps({"event": "result", "index": 5, "error": "x"}).encode()
     for fd in range(3, 64):
-        for line in (b"not json\\n", json.dumps({"event": "result", "index": 5, "error": "x"}).encode() + b"\\n"):
+        for line in (b"not json\\n", fake + b"\\n"):
             try:
                 os.write(fd, line)
             except OSError:
@@ -161,6 +162,7 @@ def test_interrupting_verify_leaves_no_worker_behind(cli: str, tmp_path: Path, s
     ],
 )
 def test_limits_are_validated(cli: str, option: str, value: str) -> None:
-    result = subprocess.run([cli, "verify", option, value, "x.py:f"], capture_output=True, text=True, timeout=60)
+    command = [cli, "verify", option, value, "x.py:f"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and f"argument {option}:" in result.stderr
