@@ -107,20 +107,20 @@ def test_python_api_callback_and_test_helper() -> None:
         check_model,
     )
 
+    # Named: Keras numbers unnamed layers per process, and other tests build models too.
     model = keras.Sequential(
         [
             keras.Input((5, 2)),
             keras.layers.GRU(4, return_sequences=True),
-            keras.layers.Dropout(0.2),
+            keras.layers.Dropout(0.2, name="drop"),
             keras.layers.GRU(2),
             keras.layers.Dense(1),
-        ]
+        ],
+        name="tagger",
     )
     model.compile(optimizer="sgd", loss="mse")
     (found,) = check_model(model)
-    assert str(found).startswith(
-        "<sequential>:layer 'dropout': RDL001 Dropout(0.2) ('dropout') draws a new mask"
-    )
+    assert str(found).startswith("<tagger>:layer 'drop': RDL001 Dropout(0.2) ('drop') draws a new mask")
     with pytest.raises(RnnDropoutError) as raised:
         assert_no_findings(model)
     assert str(raised.value).splitlines() == ["rnn-dropout-lint: 1 finding(s) in the model:", f"  {found}"]
