@@ -355,3 +355,43 @@ def test_keras2_models_from_tf_keras(cli: str, tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     found = {(r["location"]["row"], r["code"], r["verification"]) for r in records(result)}
     assert found == {(8, "RDL001", "input (None, 10, 8)"), (17, "RDL001", "input (None, 5, 4)")}
+
+
+PINNED = """
+import keras
+from keras import layers
+
+
+def model(batch_shape=None, stateful=False):
+    inp = keras.Input(batch_shape=batch_shape) if batch_shape else keras.Input((12, 8))
+    x = layers.LSTM(16, return_sequences=True, stateful=stateful)(inp)
+    x = layers.Dropout(0.2, noise_shape=(16, 1, 16))(x)
+    return keras.Model(inp, layers.LSTM(4)(x))
+
+
+def pinned():
+    return model((16, 12, 8))
+
+
+def stateful():
+    return model((16, 12, 8), stateful=True)
+
+
+def free():
+    return model()
+"""
+
+
+def test_verify_knows_a_pinned_batch_as_check_does(cli: str, tmp_path: Path) -> None:
+    """A model that fixes its batch (batch_shape, stateful layers) is run with that batch and its
+    hard-coded noise-shape batch is no finding, as RDL004 says; the same layer elsewhere is."""
+    (tmp_path / "m.py").write_text(PINNED)
+    targets = ["m.py:pinned", "m.py:stateful", "m.py:free"]
+    command = [cli, "verify", "--output-format", "json", *targets]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert " 0 error(s)" in result.stderr, result.stderr
+    found = json.loads(result.stdout)
+    assert [f["code"] for f in found] == ["RDL004"]
+    command = [cli, "check", "--output-format", "json", "m.py"]
+    static = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert [(f["code"], f["location"]["row"]) for f in json.loads(static.stdout)] == [("RDL004", 9)]

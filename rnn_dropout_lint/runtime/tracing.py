@@ -181,8 +181,11 @@ def sample_inputs(model: Any) -> Any:
     import numpy as np
 
     def zeros(shape: Any, dtype: Any = "float32") -> Any:
-        dims = [4 if d is None else int(d) for d in list(shape)[1:]]
-        return np.zeros([2, *dims], dtype=getattr(dtype, "name", dtype))
+        given = list(shape)
+        dims = [4 if d is None else int(d) for d in given[1:]]
+        # A model that pins its batch (batch_shape, stateful layers) runs only with that batch.
+        batch = int(given[0]) if given and given[0] is not None else 2
+        return np.zeros([batch, *dims], dtype=getattr(dtype, "name", dtype))
 
     inputs = getattr(model, "inputs", None)
     if inputs:
@@ -210,14 +213,26 @@ def trace(model: Any, recorder: Recorder) -> LayerGraph:
     sample = tf.nest.map_structure(tf.convert_to_tensor, sample_inputs(model))
     with recorder.tracing():
         model(sample, training=False)
-    return build_from_calls(recorder.calls, _flatten(sample), recorder, getattr(model, "name", "model"))
+    batches = [_batch(t) for t in getattr(model, "inputs", None) or ()]
+    name = getattr(model, "name", "model")
+    return build_from_calls(recorder.calls, _flatten(sample), recorder, name, batches)
 
 
-def build_from_calls(calls: list[_Call], inputs: list[Any], recorder: Recorder, name: str) -> LayerGraph:
+def _batch(tensor: Any) -> int | None:
+    dims = list(getattr(tensor, "shape", None) or ())
+    return dims[0] if dims and isinstance(dims[0], int) else None
+
+
+def build_from_calls(
+    calls: list[_Call], inputs: list[Any], recorder: Recorder, name: str, batches: list[int | None] = ()
+) -> LayerGraph:
     graph = LayerGraph(f"<{name}>")
     producer: dict[int, LayerNode] = {}
-    for tensor in inputs:
-        source = graph.add_node("Input", DEFAULT_TABLE.specs["Input"], name="input")
+    for index, tensor in enumerate(inputs):
+        # The model's own input (``Input(batch_shape=(16, ...))``) says whether its batch is pinned.
+        batch = batches[index] if index < len(batches) else None
+        args = {"batch_shape": (batch, *(_shape(tensor) or ())[1:])} if batch is not None else {}
+        source = graph.add_node("Input", DEFAULT_TABLE.specs["Input"], name="input", args=args)
         source.output_shape = _shape(tensor)
         producer[id(tensor)] = source
     untraced: LayerNode | None = None
