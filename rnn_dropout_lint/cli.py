@@ -450,6 +450,8 @@ class _Project:
                     recurrent=conf.extra_recurrent_layers, transparent=conf.extra_transparent_layers
                 ),
                 fix_style=args.fix_style or conf.fix_style or "spatial",  # text marks fixable findings
+                # Text shows which findings a fix exists for; JSON and SARIF carry the edits.
+                fix_edits=getattr(args, "output_format", "json") not in (*TEXT_FORMATS, "github"),
                 max_file_size=args.max_file_size,
             )
             cached = self._settings[id(conf)] = (conf, settings)

@@ -48,6 +48,9 @@ class Settings:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     # The line length the project's ruff/black/flake8 enforce: fix-added imports wrap to it.
     line_length: int | None = None
+    # Compute each fix's edits, not only whether there is one (text output needs the ``[*]``
+    # only; edits need every node's position, which costs a render of the module).
+    fix_edits: bool = True
 
 
 class LintError(Exception):
@@ -330,7 +333,13 @@ def _analyze(
         from .fix.planner import FixContext, plan_fixes
 
         context = FixContext(
-            module, graph, positions, _text(source), settings.fix_style, settings.line_length
+            module,
+            graph,
+            positions,
+            _text(source),
+            settings.fix_style,
+            settings.line_length,
+            edits=settings.fix_edits,
         )
         findings = plan_fixes(findings, context)
     return Analysis(findings, module, graph, legacy)

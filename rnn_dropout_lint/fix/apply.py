@@ -77,7 +77,7 @@ def fix_text(
     text: str, path: str, settings: Settings, unsafe: bool = False
 ) -> tuple[str, list[Finding], list[Finding]]:
     """(fixed text, findings fixed, findings left). Raises LintError if the text cannot be parsed."""
-    settings = replace(settings, fix_style=settings.fix_style or "spatial")
+    settings = replace(settings, fix_style=settings.fix_style or "spatial", fix_edits=True)
     fixed: list[Finding] = []
     current = text
     for _ in range(MAX_PASSES):
@@ -107,7 +107,7 @@ def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False)
     Edits apply to the cells' own sources (cell rows and columns); cells that cannot be
     analysed, IPython lines and Python 2 cells are never touched.
     """
-    settings = replace(settings, fix_style=settings.fix_style or "spatial")
+    settings = replace(settings, fix_style=settings.fix_style or "spatial", fix_edits=True)
     try:
         book = notebook.load(text)
     except notebook.NotebookError as exc:

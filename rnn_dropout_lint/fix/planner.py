@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
+from libcst._position import CodePosition, CodeRange
 
 from ..facts import accepts_dropout, arg, inner, is_wrapper, rate_text, sequence_rank
 from ..findings import Edit, Finding, Fix
@@ -27,6 +28,11 @@ from .text import split_lines
 SPATIAL = "SpatialDropout1D"
 
 
+def _nowhere(node: cst.CSTNode) -> CodeRange:
+    """Where edits go when they are not wanted: deciding a fix needs no position."""
+    return CodeRange(CodePosition(1, 0), CodePosition(1, 0))
+
+
 class NoFix(Exception):
     """This style cannot fix this finding; the message says why."""
 
@@ -39,7 +45,14 @@ class FixContext:
     source: str = ""
     style: str = "spatial"
     line_length: int | None = None
+    # False: only whether and how each finding can be fixed (the ``[*]`` of text output);
+    # the edits, which need every node's position, are left out.
+    edits: bool = True
     _index: ModuleIndex | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self.edits:
+            self.positions = _nowhere  # type: ignore[assignment]
 
     @property
     def lines(self) -> list[str]:
@@ -53,6 +66,8 @@ class FixContext:
 
     def edit(self, node: cst.CSTNode, replacement: cst.CSTNode | str) -> Edit:
         """Replace the node's text; a node replacement must render on one line."""
+        if not self.edits:
+            return Edit("", 1, 1, 1, 1)
         rng = self.positions(node)
         if rng is None:
             raise NoFix("the linter cannot locate this code")
@@ -377,7 +392,9 @@ def _import_edits(
     via: list[cst.ImportFrom],
     anchor: str | None,
 ) -> list[Edit]:
-    edits = []
+    edits: list[Edit] = []
+    if not ctx.edits:
+        return edits
     for stmt, new in rewrite_imports(ctx.index, removed, add, via, anchor).items():
         if new is not None:
             edits.append(ctx.edit(stmt, _indented(_fitted(new, stmt, ctx), stmt, ctx)))

@@ -78,6 +78,11 @@ class _Locator:
         return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.path, cell)
 
 
+def _takes_arguments(params: cst.Parameters, method: bool) -> bool:
+    named = [*params.posonly_params, *params.params, *params.kwonly_params]
+    return len(named) > int(method) or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None
+
+
 def _has_option_defaults(params: cst.Parameters) -> bool:
     return any(is_option(p.default) for p in (*params.posonly_params, *params.params, *params.kwonly_params))
 
@@ -174,6 +179,9 @@ class _Interpreter(
                 if func.key in done:
                     continue
                 done.add(func.key)
+                params = func.node.params
+                if func.key in self.inlined and not _takes_arguments(params, func.owner is not None):
+                    continue  # called already, and a call without arguments is the same on its own
                 pos: list[Any] = []
                 if func.owner is not None:
                     pos.append(Instance(func.owner))
@@ -183,7 +191,6 @@ class _Interpreter(
                 self.run_function(func, pos, {}, (("fn", func.key),), standalone=True)
                 if func.key in self.inlined:
                     self.restore(state)
-                params = func.node.params
                 if _has_option_defaults(params) or params.star_kwarg is not None:
                     # The other options it offers callers count too (``arch="single"``,
                     # ``use_gru=True``, ``**overrides``); sizes keep their defaults.
