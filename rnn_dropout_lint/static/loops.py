@@ -205,30 +205,30 @@ class LoopsMixin(InterpreterBase):
 
     def eval_listcomp(self, expr: cst.ListComp | cst.GeneratorExp) -> Any:
         """A comprehension (nested ``for`` and ``if`` clauses too) as the list it builds, in order."""
-        outer_frame, outer_ctx = self.frame, self.ctx
-        self.frame = self._frame(outer_frame)
-        values: list[Any] = []
-        try:
-            exact = self._comprehend(lambda: self.eval(expr.elt), expr.for_in, values)
-        finally:
-            self.frame, self.ctx = outer_frame, outer_ctx
-        key = ("list", outer_ctx, id(expr))
+        values, exact = self._comprehension(lambda: self.eval(expr.elt), expr.for_in)
+        key = ("list", self.ctx, id(expr))
         self.heap[key] = ListState(tuple(values), exact=exact)
         return Ref("list", key)
 
     def eval_dictcomp(self, expr: cst.DictComp) -> Any:
         """``{name: [cls(units), Dropout(rate)] for name, cls, ... in SPECS}``: a dict whose
         keys the comprehension names with literals."""
-        outer_frame, outer_ctx = self.frame, self.ctx
-        self.frame = self._frame(outer_frame)
-        pairs: list[Any] = []
-        try:
-            exact = self._comprehend(lambda: (self.eval(expr.key), self.eval(expr.value)), expr.for_in, pairs)
-        finally:
-            self.frame, self.ctx = outer_frame, outer_ctx
+        pairs, exact = self._comprehension(lambda: (self.eval(expr.key), self.eval(expr.value)), expr.for_in)
         if not exact or not all(isinstance(k, Const) and isinstance(k.value, str) for k, _ in pairs):
             return TOP
         return DictVal(tuple(dict((k.value, v) for k, v in pairs).items()))
+
+    def _comprehension(self, produce: Callable[[], Any], comp: cst.CompFor) -> tuple[list[Any], bool]:
+        """What ``produce`` gives per item, in order, in the comprehension's own scope; and
+        whether their number is known exactly."""
+        outer_frame, outer_ctx = self.frame, self.ctx
+        self.frame = self._frame(outer_frame)
+        values: list[Any] = []
+        try:
+            exact = self._comprehend(produce, comp, values)
+        finally:
+            self.frame, self.ctx = outer_frame, outer_ctx
+        return values, exact
 
     def _comprehend(self, produce: Callable[[], Any], comp: cst.CompFor, values: list[Any]) -> bool:
         """Append the items ``comp`` produces; False when their number is not known exactly."""
