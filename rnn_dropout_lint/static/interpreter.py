@@ -39,6 +39,9 @@ from .values import ClassVal, Func, Instance, LayerVal
 _FRAMEWORK_METHODS = frozenset({"__init__", "build", "call", "__call__"})
 
 
+# A search-space method called on something (``hp.Int(``, ``trial.suggest_int (``): the only
+# form the interpreter reads as a choice. ``choices=`` of argparse does not make a file pay.
+_SEARCH_CALL = re.compile(rb"\.\s*(?:" + b"|".join(n.encode() for n in SEARCH_SPACES) + rb")\s*\(")
 # The lookbehind starts a match only at the start of a word: linear even on a 10 MB identifier.
 _CALLED_NAME = re.compile(rb"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
@@ -148,7 +151,7 @@ class _Interpreter(
         self.loop_syms: set[Any] = set()
         self.jump: str | None = None
         self.pins: dict[int, Any] = {}
-        self.search_calls = any(name.encode() in source for name in SEARCH_SPACES)
+        self.search_calls = _SEARCH_CALL.search(source) is not None
         self._shapes = {}
         self._untraced: LayerNode | None = None
 
