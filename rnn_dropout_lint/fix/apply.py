@@ -8,8 +8,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import libcst as cst
+
 from .. import notebook
-from ..engine import LintError, Settings, analyze, check_decodable, internal_error, parse, read_bytes
+from ..engine import (
+    Analysis,
+    LintError,
+    Settings,
+    analyze,
+    check_decodable,
+    internal_error,
+    parse,
+    read_bytes,
+)
 from ..files import discover, replace_file
 from ..findings import CellProblem, FileResult, Finding, Fix
 from ..output import shown
@@ -80,25 +91,35 @@ def fix_text(
     settings = replace(settings, fix_style=settings.fix_style or "spatial", fix_edits=True)
     fixed: list[Finding] = []
     current = text
+    first: Analysis | None = None
     for _ in range(MAX_PASSES):
         try:
-            findings = analyze(current, path, settings).findings
+            analysis = analyze(current, path, settings)
         except LintError:
             if current is text:
                 raise
             raise LintError("a fix produced code that does not parse; nothing was written") from None
+        first = first or analysis
+        findings = analysis.findings
         chosen = _choose(findings, unsafe)
         if not chosen:
             break
         current = apply_edits(current, [e for f in chosen if f.fix for e in f.fix.edits])
         fixed.extend(chosen)
     else:
-        findings = analyze(current, path, settings).findings
-    if fixed:
-        tidy = drop_imports_left_unused(parse(text)[0], parse(current)[0])
+        analysis = analyze(current, path, settings)
+        findings = analysis.findings
+    if fixed and first is not None:
+        # The analyses parsed the original and the fixed text already: their trees serve.
+        tidy = drop_imports_left_unused(_tree(first, text), _tree(analysis, current))
         if tidy != current:
             current, findings = tidy, analyze(tidy, path, settings).findings
     return current, fixed, findings
+
+
+def _tree(analysis: Analysis, text: str) -> cst.Module:
+    """The analysis's tree of ``text``; a parse where the prefilter skipped building one."""
+    return analysis.module if analysis.module is not None else parse(text)[0]
 
 
 def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False) -> FixOutcome:
