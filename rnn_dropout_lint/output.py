@@ -81,12 +81,7 @@ def fixable(f: Finding, unsafe: bool = False) -> bool:
 def text_line(f: Finding, unsafe: bool = False, reason: bool = False) -> str:
     """``path:row:col: CODE message``, ending ``[*]`` where ``--fix`` would fix it, as ruff marks
     it; with ``reason``, why a finding has no fix (notebooks: ``path:cell N:row:col: ...``)."""
-    note = f" [{f.verification}]" if f.verification else ""
-    if fixable(f, unsafe):
-        note += " [*]"
-    elif reason and not_fixed_because(f):
-        note += f" (no fix: {not_fixed_because(f)})"
-    return f"{_location(f)}: {f.code} {f.message}{note}"
+    return f"{_location(f)}: {f.code} {f.message}{_note(f, unsafe, reason, _Paint(False))}"
 
 
 def concise_line(
@@ -98,13 +93,18 @@ def concise_line(
 ) -> str:
     """``path:row:col: CODE what and where [*]``: the short message, no remedies."""
     paint = paint or _Paint(False)
+    where = _location(f) if place is None else place
+    note = _note(f, unsafe, reason, paint)
+    return f"{paint(where, BOLD)}: {paint(f.code, BOLD, RED)} {f.short or f.message}{note}"
+
+
+def _note(f: Finding, unsafe: bool, reason: bool, paint: _Paint) -> str:
+    """What ends a one-line finding: its verification, then ``[*]`` or, asked, why no fix."""
     note = f" [{f.verification}]" if f.verification else ""
     if fixable(f, unsafe):
-        note += " " + paint("[*]", CYAN)
-    elif reason and not_fixed_because(f):
-        note += f" (no fix: {not_fixed_because(f)})"
-    where = _location(f) if place is None else place
-    return f"{paint(where, BOLD)}: {paint(f.code, BOLD, RED)} {f.short or f.message}{note}"
+        return note + " " + paint("[*]", CYAN)
+    why = not_fixed_because(f) if reason else None
+    return note + f" (no fix: {why})" if why else note
 
 
 def full_block(
