@@ -8,6 +8,7 @@ import os
 import stat
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 from .findings import FileResult
 
@@ -153,8 +154,13 @@ def read_regular(path: str, limit: int = DEFAULT_MAX_FILE_SIZE, option: str = "-
             raise ReadError(errno.EINVAL, f"{_kind(info.st_mode)}, not a file; only regular files are read")
         if limit and info.st_size > limit:
             raise ReadError(errno.EFBIG, _too_big(info.st_size, limit, option))
-        data = stream.read(limit + 1) if limit else stream.read()
-    if limit and len(data) > limit:  # it grew while being read
+        return _read_bounded(stream, limit, option)  # it may grow while being read
+
+
+def _read_bounded(stream: Any, limit: int, option: str) -> bytes:
+    """All of ``stream`` (0: no limit), or :class:`ReadError` past ``limit`` bytes."""
+    data: bytes = stream.read(limit + 1) if limit else stream.read()
+    if limit and len(data) > limit:
         raise ReadError(errno.EFBIG, f"more than the {_size(limit)} limit (raise it with {option})")
     return data
 
@@ -175,10 +181,7 @@ def read_stream(stream: object, limit: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     binary = getattr(stream, "buffer", None)
     if binary is None:  # ``<&-``: Python sets sys.stdin to None
         raise OSError(errno.EBADF, "standard input is closed; nothing to read")
-    data: bytes = binary.read(limit + 1) if limit else binary.read()
-    if limit and len(data) > limit:
-        raise ReadError(errno.EFBIG, f"more than the {_size(limit)} limit (raise it with --max-file-size)")
-    return data
+    return _read_bounded(binary, limit, "--max-file-size")
 
 
 def replace_file(path: str, data: bytes, expected: bytes) -> None:
