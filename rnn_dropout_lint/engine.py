@@ -24,6 +24,7 @@ from .rules._sites import dropout_sites
 from .static.interpreter import build_graph
 from .static.legacy import repaired
 from .static.positions import Positions
+from .static.project import Loader, project_for
 
 if TYPE_CHECKING:
     import ast
@@ -51,21 +52,28 @@ class Settings:
     # Compute each fix's edits, not only whether there is one (text output needs the ``[*]``
     # only; edits need every node's position, which costs a render of the module).
     fix_edits: bool = True
+    # Follow imports of the project's own modules, and run the files that import this one
+    # (read from disk, never imported or executed).
+    follow_imports: bool = True
 
 
 class LintError(Exception):
     """A file that could not be read or parsed; the message is one line."""
 
 
+# Keras names can also come from the project's own modules: a star import or a relative one.
+_PROJECT_IMPORT = re.compile(rb"^[ \t]*from[ \t]+\.|import[ \t]+\*", re.M)
+
+
 def might_contain_finding(source: bytes, table: KerasTable = DEFAULT_TABLE) -> bool:
-    """A cheap byte test: every finding needs a Keras import and a dropout or recurrent layer."""
-    if table.custom:
-        markers: Iterable[bytes] = (*IMPORT_MARKERS, *(q.encode() for q in table.custom))
-        if not any(m in source for m in markers):
-            return False
-    elif not any(m in source for m in IMPORT_MARKERS):
+    """A cheap byte test: every finding needs a dropout or recurrent layer, and Keras imported
+    (or names from another module of the project, which may re-export Keras)."""
+    if not any(m in source for m in table.layer_markers):
         return False
-    return any(m in source for m in table.layer_markers)
+    markers: Iterable[bytes] = IMPORT_MARKERS
+    if table.custom:
+        markers = (*IMPORT_MARKERS, *(q.encode() for q in table.custom))
+    return any(m in source for m in markers) or _PROJECT_IMPORT.search(source) is not None
 
 
 def _text(source: bytes | str) -> str:
@@ -322,8 +330,12 @@ def _analyze(
     legacy = rewritten is not None
     positions = Positions(module, source, None if legacy else tree)
     cell_of = script.locate if script is not None else None
-    graph = build_graph(module, _raw(source), path, settings.table, positions, cell_of)
-    findings = check_graph(graph, settings)
+    project = None
+    if settings.follow_imports:
+        project = project_for(path, _module_loader(settings), settings.table.is_framework)
+    graph = build_graph(module, _raw(source), path, settings.table, positions, cell_of, project)
+    # Layers of other project files count as neighbours; their own findings are theirs to report.
+    findings = [f for f in check_graph(graph, settings) if f.path == path]
     if settings.noqa:
         findings = apply_noqa(findings, _text(source), script.script_row if script is not None else None)
     if settings.fix_style is not None and findings and legacy:
@@ -343,6 +355,24 @@ def _analyze(
         )
         findings = plan_fixes(findings, context)
     return Analysis(findings, module, graph, legacy)
+
+
+def _module_loader(settings: Settings) -> Loader:
+    """How the project's other modules are read: as the checked files are, with their limits,
+    and None for one that cannot be analysed (the importer goes on with what is known)."""
+
+    def load(path: str) -> tuple[cst.Module, bytes] | None:
+        try:
+            raw = read_regular(path, settings.max_file_size)
+            check_decodable(raw)
+            if depth.measure(raw).depth > depth.INLINE_DEPTH:
+                return None  # parsed on this stack only when shallow
+            _check_size(raw, settings.max_file_size)
+            return parse(raw, legacy=True)[0], raw
+        except (LintError, OSError, ValueError, RecursionError):
+            return None
+
+    return load
 
 
 _WIDE_BOMS = (

@@ -15,6 +15,7 @@ class LayerRef:
     kind: str
     row: int | None
     col: int | None
+    path: str | None = None  # another file of the project it was built in; None: the finding's
 
 
 @dataclass(frozen=True)

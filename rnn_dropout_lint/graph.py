@@ -73,6 +73,9 @@ class LayerNode:
     span: Span | None = None
     # Built in a loop whose stack the analysis followed position by position.
     in_loop: bool = False
+    # Static graphs: the other file of the project whose code built it (an importer that
+    # calls a function of the checked file); None when the checked file's own code did.
+    via: str | None = None
     # Runtime graphs only: real shapes, batch axis included, None for unknown dims.
     input_shape: tuple[int | None, ...] | None = None
     output_shape: tuple[int | None, ...] | None = None

@@ -146,6 +146,8 @@ SEARCH_SPACES: Mapping[str, str] = {
 
 # The bytes a file must contain before it can hold a finding (see engine.prefilter):
 # some Keras import, and the name of a layer that a rule looks at.
+_FRAMEWORKS = frozenset(root.split(".", 1)[0] for root in KERAS_ROOTS)
+
 IMPORT_MARKERS: tuple[bytes, ...] = (b"keras", b"tensorflow")
 
 
@@ -176,6 +178,11 @@ class KerasTable:
     def is_keras_module(self, qualname: str) -> bool:
         """True for ``keras``, ``tensorflow.keras.layers`` and other Keras modules."""
         return any(qualname == root or qualname.startswith(root + ".") for root in KERAS_ROOTS)
+
+    @staticmethod
+    def is_framework(module: str) -> bool:
+        """A module of the packages Keras ships in (``tensorflow``, ``keras``, ``tf_keras``...)."""
+        return module.split(".", 1)[0] in _FRAMEWORKS
 
     def lookup(self, qualname: str) -> LayerSpec | None:
         """The spec of a fully qualified name, or None when it is not a known Keras class."""

@@ -7,7 +7,8 @@ code itself is not in this project. Fetch each repository with the search tool's
     python bench/corpus/score.py [--mirror DIR] [--show-misses] [--labels FILE ...]
 
 Each labelled file is read from the mirror at its recorded commit into a temporary folder
-with the repository's layout and linted with default settings (certain findings only).
+with the repository's Python files around it and linted on its own with default settings
+(certain findings only), as pre-commit or an editor would check it.
 A labelled layer is *bad* when its label is an RDL code; a finding on its line is a hit.
 A finding on a line without a bad label is a false positive.
 """
@@ -39,8 +40,11 @@ def git_dir(mirror: Path, repo: str) -> Path | None:
 
 
 def materialise(mirror: Path, labels: list[dict], root: Path) -> dict[tuple[str, str], Path]:
-    """Write every labelled file at its commit under ``root``; (repo, path) -> file."""
+    """Write every labelled file at its commit under ``root``, with the rest of its repository's
+    Python files around it (the linter reads a file's project: its imports and importers) and a
+    ``.git`` folder marking the checkout's root; (repo, path) -> file."""
     files: dict[tuple[str, str], Path] = {}
+    checked_out: set[tuple[str, str]] = set()
     for label in labels:
         key = (label["repo"], label["path"])
         if key in files:
@@ -48,17 +52,50 @@ def materialise(mirror: Path, labels: list[dict], root: Path) -> dict[tuple[str,
         source = git_dir(mirror, label["repo"])
         if source is None:
             continue
+        base = root / label["repo"].replace("/", "+")
+        if (label["repo"], label["commit"]) not in checked_out:
+            checked_out.add((label["repo"], label["commit"]))
+            base.mkdir(parents=True, exist_ok=True)
+            (base / ".git").mkdir(exist_ok=True)
+            _check_out_python(source, label["commit"], base)
         shown = subprocess.run(
             ["git", "--git-dir", str(source), "show", f"{label['commit']}:{label['path']}"],
             capture_output=True,
         )
         if shown.returncode != 0:
             continue
-        target = root / label["repo"].replace("/", "+") / label["path"]
+        target = base / label["path"]
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(shown.stdout)
         files[key] = target
     return files
+
+
+def _check_out_python(git: Path, commit: str, base: Path) -> None:
+    """Every ``.py`` file of ``commit`` under ``base`` (blobs a partial mirror lacks are skipped)."""
+    listed = subprocess.run(["git", "--git-dir", str(git), "ls-tree", "-r", commit], capture_output=True)
+    blobs = []
+    for line in listed.stdout.decode("utf-8", "replace").splitlines():
+        meta, _, path = line.partition("\t")
+        if path.endswith(".py") and meta.split()[1:2] == ["blob"]:
+            blobs.append((meta.split()[2], path))
+    batch = subprocess.run(
+        ["git", "--git-dir", str(git), "cat-file", "--batch"],
+        input="".join(f"{sha}\n" for sha, _ in blobs).encode(),
+        capture_output=True,
+    ).stdout
+    at = 0
+    for _, path in blobs:
+        end = batch.index(b"\n", at)
+        header = batch[at:end].split()
+        at = end + 1
+        if len(header) < 3 or header[1] != b"blob":
+            continue  # "<sha> missing"
+        size = int(header[2])
+        target = base / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(batch[at : at + size])
+        at += size + 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -21,6 +21,8 @@ def label(node: LayerNode) -> str:
 
 def line_of(graph: LayerGraph, node: LayerNode) -> str:
     span = graph.span(node)
+    if span is not None and span.path != graph.path:
+        return f" ({span.path}, line {span.row})"  # built by another module of the project
     if span is not None:
         return f" (cell {span.cell}, line {span.row})" if span.cell is not None else f" (line {span.row})"
     return f" ('{node.name}')" if node.name else ""
@@ -143,9 +145,15 @@ def finding(
     layers = []
     for role, layer in refs:
         where = graph.span(layer)
+        elsewhere = where.path if where is not None and span is not None and where.path != span.path else None
         layers.append(
-            LayerRef(role, label(layer), where.row if where else None, where.col if where else None)
+            LayerRef(
+                role, label(layer), where.row if where else None, where.col if where else None, elsewhere
+            )
         )
+    if node.via is not None:
+        message += f" (as {node.via} uses it)"
+        short = f"{short} (as {node.via} uses it)" if short is not None else None
     return Finding(
         code=code,
         message=message,

@@ -106,7 +106,7 @@ class CallsMixin(InterpreterBase):
             state = self.heap.get(receiver.key)
             if isinstance(state, ListState):
                 if method == "append" and pos:
-                    self.heap[receiver.key] = ListState((*state.items, first), state.exact)
+                    self.heap[receiver.key] = ListState((*state.items, first), state.exact, state.prefix)
                 elif method == "extend" and pos:
                     self._extend_list(receiver, first)
                 elif method == "insert" and len(pos) == 2 and _int(pos[0]) is not None and state.exact:
@@ -121,7 +121,7 @@ class CallsMixin(InterpreterBase):
                     self.heap[receiver.key] = ListState(tuple(items))
                     return popped
                 elif method in ("insert", "pop", "remove", "reverse", "sort", "clear"):
-                    self.heap[receiver.key] = ListState(state.items, exact=False)
+                    self.heap[receiver.key] = ListState(state.items, exact=False)  # no prefix is sure
             return TOP
         if method == "pop" and isinstance(receiver, Ref) and receiver.kind == "model" and not pos:
             return self.model_pop(receiver)

@@ -111,6 +111,10 @@ class ContainersMixin(InterpreterBase):
                 result = value if result is None else self.join(result, value)
             return TOP if result is None else result
         items = self.exact_items(base)
+        if items is None and isinstance(index, Const) and type(index.value) is int and index.value >= 0:
+            state = self.heap.get(base.key) if isinstance(base, Ref) else None
+            if isinstance(state, ListState) and index.value < state.known:
+                return state.items[index.value]  # a list that grew differently, read where all agree
         if items is None or not isinstance(index, Const) or type(index.value) is not int:
             return TOP
         try:
@@ -175,6 +179,6 @@ class ContainersMixin(InterpreterBase):
             return
         extra = self.exact_items(value)
         if extra is None:
-            self.heap[ref.key] = ListState((*state.items, self.element_of(value)), exact=False)
+            self.heap[ref.key] = ListState((*state.items, self.element_of(value)), False, state.known)
         else:
-            self.heap[ref.key] = ListState(state.items + tuple(extra), state.exact)
+            self.heap[ref.key] = ListState(state.items + tuple(extra), state.exact, state.prefix)

@@ -24,6 +24,7 @@ from .values import (
     LayerVal,
     ListState,
     MidIndex,
+    ModuleVal,
     Opaque,
     Qual,
     Ref,
@@ -159,6 +160,8 @@ class ExpressionsMixin(InterpreterBase):
             return self.super_attribute(base, name)
         if isinstance(base, Opaque):
             return Opaque((base.key, name))  # ``args.n_layers``, read twice, is one value
+        if isinstance(base, ModuleVal):
+            return self.module_attribute(base, name)
         return TOP
 
     def instance_attribute(self, inst: Instance, name: str) -> Any:

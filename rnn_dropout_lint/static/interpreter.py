@@ -17,6 +17,7 @@ Nothing is imported or executed.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -29,9 +30,11 @@ from .calls import CallsMixin, is_option
 from .choices import ChoicesMixin
 from .containers import ContainersMixin
 from .expressions import ExpressionsMixin
+from .imports import ImportsMixin
 from .keras_calls import KerasCallsMixin
 from .loops import LoopsMixin
 from .positions import Positions
+from .project import Project, Unit, called_names
 from .state import Frame, InterpreterBase
 from .statements import StatementsMixin
 from .values import ClassVal, Func, Instance, LayerVal
@@ -42,8 +45,6 @@ _FRAMEWORK_METHODS = frozenset({"__init__", "build", "call", "__call__"})
 # A search-space method called on something (``hp.Int(``, ``trial.suggest_int (``): the only
 # form the interpreter reads as a choice. ``choices=`` of argparse does not make a file pay.
 _SEARCH_CALL = re.compile(rb"\.\s*(?:" + b"|".join(n.encode() for n in SEARCH_SPACES) + rb")\s*\(")
-# The lookbehind starts a match only at the start of a word: linear even on a 10 MB identifier.
-_CALLED_NAME = re.compile(rb"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
 
 
 class _Locator:
@@ -59,6 +60,7 @@ class _Locator:
         self.path = path
         self.nodes: list[LayerNode] = []
         self.cell_of: Callable[[int], tuple[int | None, int]] | None = None
+        self.units: dict[int, Unit] = {}  # layer call -> the other project module it is in
         self._wanted = False
 
     def __call__(self, node: LayerNode) -> Span | None:
@@ -66,19 +68,32 @@ class _Locator:
             return None
         if not self._wanted:
             # Every layer call is marked in one render of each statement (see static.positions).
-            self.positions.want(n.origin for n in self.nodes if isinstance(n.origin, cst.CSTNode))
+            calls = [n.origin for n in self.nodes if isinstance(n.origin, cst.CSTNode)]
+            self.positions.want(c for c in calls if id(c) not in self.units)
+            for unit in {id(u): u for u in self.units.values()}.values():
+                unit.positions.want(c for c in calls if self.units.get(id(c)) is unit)
             self._wanted = True
+        unit = self.units.get(id(node.origin))
+        positions = unit.positions if unit is not None else self.positions
         chain = self.chains.get(id(node.origin))
-        rng = self.positions.span_in(node.origin, chain) if chain else None
+        rng = positions.span_in(node.origin, chain) if chain else None
         if rng is None:
-            rng = self.positions.span(node.origin)
+            rng = positions.span(node.origin)
         if rng is None:
             return None
         start, end, cell = rng.start.line, rng.end.line, None
+        if unit is not None:
+            return Span(start, rng.start.column + 1, end, rng.end.column + 1, unit.path)
         if self.cell_of is not None:
             cell, start = self.cell_of(rng.start.line)
             end = self.cell_of(rng.end.line)[1]
         return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.path, cell)
+
+
+def _module_scope(frame: Frame) -> Frame:
+    while frame.parent is not None:
+        frame = frame.parent
+    return frame
 
 
 def _takes_arguments(params: cst.Parameters, method: bool) -> bool:
@@ -90,11 +105,6 @@ def _has_option_defaults(params: cst.Parameters) -> bool:
     return any(is_option(p.default) for p in (*params.posonly_params, *params.params, *params.kwonly_params))
 
 
-def called_names(source: bytes) -> frozenset[str]:
-    """Identifiers that appear in call position somewhere in the file (a cheap ordering hint)."""
-    return frozenset(m.decode() for m in _CALLED_NAME.findall(source))
-
-
 def build_graph(
     module: cst.Module,
     source: bytes,
@@ -102,9 +112,11 @@ def build_graph(
     table: KerasTable = DEFAULT_TABLE,
     positions: Positions | None = None,
     cell_of: Callable[[int], tuple[int | None, int]] | None = None,
+    project: Project | None = None,
 ) -> LayerGraph:
-    """The layer graph of one parsed module; ``cell_of`` maps rows of a notebook's script to cells."""
-    interpreter = _Interpreter(module, source, path, table, positions or Positions(module))
+    """The layer graph of one parsed module; ``cell_of`` maps rows of a notebook's script to cells.
+    With a ``project``, imports of its modules are followed and its files importing this one run."""
+    interpreter = _Interpreter(module, source, path, table, positions or Positions(module), project)
     interpreter.locator.cell_of = cell_of
     return interpreter.run()
 
@@ -117,10 +129,17 @@ class _Interpreter(
     CallsMixin,
     ChoicesMixin,
     KerasCallsMixin,
+    ImportsMixin,
     InterpreterBase,
 ):
     def __init__(
-        self, module: cst.Module, source: bytes, path: str, table: KerasTable, positions: Positions
+        self,
+        module: cst.Module,
+        source: bytes,
+        path: str,
+        table: KerasTable,
+        positions: Positions,
+        project: Project | None,
     ) -> None:
         self.module = module
         self.chain: tuple[cst.CSTNode, ...] = ()  # the statements being executed, outermost first
@@ -154,11 +173,19 @@ class _Interpreter(
         self.search_calls = _SEARCH_CALL.search(source) is not None
         self._shapes = {}
         self._untraced: LayerNode | None = None
+        self.project = project
+        self.home = os.path.realpath(path) if project is not None else ""
+        self.modules = {self.home: self.frame} if self.home else {}
+        self.unit_of = {}
+        self.drivers = set()
+        self.driver = None
+        self.judged: set[int] = set()
 
     def run(self) -> LayerGraph:
         body = self.module.body
         self.exec_configurations(body, lambda: self.exec_block(body))
         self.run_deferred()
+        self.run_importers()
         for key, val in self.constructed.items():
             if key not in self.placed and val.spec.role is Role.RECURRENT:
                 # Built but never placed where we can see it: its own arguments still count.
@@ -171,10 +198,11 @@ class _Interpreter(
         return self.graph
 
     def run_deferred(self) -> None:
-        done: set[int] = set()
+        done = self.judged
         while True:
             pending = [f for f in self.deferred if f.key not in done]
             if not pending:
+                self.driver = None
                 return
             # Entry points first, so that helpers they call are analysed with real arguments.
             roots = [f for f in pending if self._is_entry_point(f)] or pending[:1]
@@ -188,6 +216,8 @@ class _Interpreter(
                 pos: list[Any] = []
                 if func.owner is not None:
                     pos.append(Instance(func.owner))
+                unit = self.unit_of.get(id(_module_scope(func.scope)))
+                self.driver = unit.path if unit is not None else None
                 # A function the file calls already ran for real; on its own it is judged, and
                 # what it writes to module state (a registry, a global) is not kept.
                 state = self.snapshot()

@@ -67,6 +67,9 @@ class KerasCallsMixin(InterpreterBase):
                 wrapped = inner
                 self.placed.add(inner.key)
         self.chains.setdefault(id(expr), self.chain)
+        unit = self.current_unit()
+        if unit is not None:
+            self.locator.units[id(expr)] = unit
         val = LayerVal(
             ("layer", self.ctx, id(expr), spec.name),
             spec,
@@ -212,6 +215,7 @@ class KerasCallsMixin(InterpreterBase):
             qualname=val.qualname,
             origin=val.call,
             in_loop=self.positional > 0,
+            via=self.driver,
         )
 
     def graph_value(self, value: Any) -> Any:

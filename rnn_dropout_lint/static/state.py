@@ -165,7 +165,10 @@ class InterpreterBase:
                 return ListState(items)
             # Lists that grew differently (a loop): keep every item, in order of appearance.
             extra = tuple(item for item in b.items if item not in a.items)
-            return ListState(a.items + extra, exact=False)
+            common = 0
+            while common < min(a.known, b.known) and a.items[common] == b.items[common]:
+                common += 1
+            return ListState(a.items + extra, False, common)
         return b
 
     def _same_keras_name(self, a: str, b: str) -> bool:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import libcst as cst
@@ -27,6 +27,35 @@ from .values import (
 
 def _body_of(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return suite.body
+
+
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+
+
+def _catches_import_error(handler: cst.ExceptHandler | cst.ExceptStarHandler) -> bool:
+    caught = handler.type
+    if caught is None:
+        return False
+    items = [e.value for e in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
+    return all(isinstance(item, cst.Name) and item.value in _IMPORT_ERRORS for item in items)
+
+
+def _imported_modules(statements: Sequence[cst.CSTNode]) -> Iterator[str]:
+    """The modules some statements import, at any depth of blocks (not in functions)."""
+    for stmt in statements:
+        smalls = stmt.body if isinstance(stmt, cst.SimpleStatementLine) else [stmt]
+        for small in smalls:
+            if isinstance(small, cst.Import):
+                yield from (get_full_name_for_node(alias.name) or "" for alias in small.names)
+            elif isinstance(small, cst.ImportFrom):
+                yield get_full_name_for_node(small.module) if small.module and not small.relative else ""
+        if isinstance(stmt, (cst.If, cst.Try, cst.With, cst.For, cst.While)):
+            yield from _imported_modules(stmt.body.body)
+            orelse = getattr(stmt, "orelse", None)
+            if isinstance(orelse, cst.If):
+                yield from _imported_modules([orelse])
+            elif orelse is not None:
+                yield from _imported_modules(orelse.body.body)
 
 
 _AUGMENTED: dict[type, type] = {
@@ -100,13 +129,7 @@ class StatementsMixin(InterpreterBase):
         elif kind is cst.AugAssign:
             self.exec_augassign(small)
         elif kind is cst.Import:
-            for alias in small.names:
-                full = get_full_name_for_node(alias.name) or ""
-                if alias.asname is not None:
-                    self.bind(alias.asname.name, Qual(full))
-                else:
-                    head = full.split(".", 1)[0]
-                    self.frame.locals[head] = Qual(head)
+            self.exec_import(small)
         elif kind is cst.ImportFrom:
             self.exec_import_from(small)
         elif kind is cst.Return:
@@ -118,18 +141,6 @@ class StatementsMixin(InterpreterBase):
             self.jump = "break"
         elif kind is cst.Continue:
             self.jump = "continue"
-
-    def exec_import_from(self, node: cst.ImportFrom) -> None:
-        module = get_full_name_for_node(node.module) if node.module is not None else None
-        relative = bool(node.relative) or module is None
-        if isinstance(node.names, cst.ImportStar):
-            if not relative and self.table.exports_layers(module):
-                self.frame.star_modules.append(module)
-            return
-        for alias in node.names:
-            name = get_full_name_for_node(alias.name) or ""
-            local = alias.asname.name if alias.asname is not None else alias.name
-            self.bind(local, TOP if relative else Qual(f"{module}.{name}"))
 
     def exec_augassign(self, node: cst.AugAssign) -> None:
         value = self.eval(node.value)
@@ -216,7 +227,13 @@ class StatementsMixin(InterpreterBase):
         if node.orelse is not None:
             self.exec_suite(node.orelse.body)
         joined = self.snapshot()
+        keras_only = None
         for handler in node.handlers:
+            if _catches_import_error(handler):
+                if keras_only is None:
+                    keras_only = self._imports_keras_only(node.body)
+                if keras_only:
+                    continue  # the fallback for a missing Keras: code is read with Keras installed
             # A handler may run after any part of the body: start from the state before it.
             self.restore(before)
             self.exec_suite(handler.body)
@@ -224,6 +241,11 @@ class StatementsMixin(InterpreterBase):
         self.restore(joined)
         if node.finalbody is not None:
             self.exec_suite(node.finalbody.body)
+
+    def _imports_keras_only(self, suite: cst.BaseSuite) -> bool:
+        """The suite imports something, and everything it imports is Keras or TensorFlow."""
+        names = list(_imported_modules(suite.body))
+        return bool(names) and all(self.table.is_framework(name) for name in names)
 
     def bind(self, target: cst.CSTNode, value: Any) -> None:
         kind = type(target)
@@ -269,7 +291,7 @@ class StatementsMixin(InterpreterBase):
                 result = self.call_value(decorator.decorator, wrapper, ([bound], {}, {}, False))
                 bound = result if isinstance(result, (Func, LambdaVal, Partial)) else bound
         self.frame.locals[node.name.value] = bound
-        if owner is None:
+        if owner is None and self.judges_functions():
             self.deferred.append(func)
         return func
 
@@ -299,4 +321,5 @@ class StatementsMixin(InterpreterBase):
         # Keras runs __init__, then build, then call: analyse methods in that order.
         order = {"__init__": 0, "build": 1}
         methods.sort(key=lambda f: order.get(f.node.name.value, 2))
-        self.deferred.extend(methods)
+        if self.judges_functions():
+            self.deferred.extend(methods)

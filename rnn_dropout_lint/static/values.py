@@ -65,6 +65,17 @@ class Qual:
 
 
 @dataclass(frozen=True)
+class ModuleVal:
+    """A module of the user's project (see :mod:`.project`): its names are read from its
+    source. ``path`` is None for a folder without ``__init__.py`` (a namespace package);
+    ``folder`` is set for packages, where submodules are looked up."""
+
+    name: str
+    path: str | None
+    folder: str | None
+
+
+@dataclass(frozen=True)
 class Classes:
     """One of several Keras classes (``GRU if use_gru else LSTM``)."""
 
@@ -120,6 +131,13 @@ class ModelState:
 class ListState:
     items: tuple[Any, ...]
     exact: bool = True  # False once branches disagree on the contents
+    # Of an inexact list: how many leading items every path agrees on (``inputs[0]``).
+    prefix: int = 0
+
+    @property
+    def known(self) -> int:
+        """How many leading items are certain."""
+        return len(self.items) if self.exact else self.prefix
 
 
 @dataclass(frozen=True)

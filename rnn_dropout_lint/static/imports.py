@@ -1,0 +1,209 @@
+"""Imports: Keras names become qualified names; the project's own modules are followed.
+
+A module of the user's project (see :mod:`.project`) is read, not imported: its top level
+runs once per analysis in a scope of its own, as Python would run it on first import, and
+its names (functions, classes, constants, re-exported Keras names) are then used like the
+checked file's own. Layers built by its code keep their own file and line. Files that import
+the checked file are run the same way afterwards, with their functions judged on their own,
+so a dropout whose neighbours only an importer supplies is judged as the project uses it.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+
+from ..keras_table import Role
+from .project import Project, Target, Unit
+from .state import STEP_BUDGET, Frame, InterpreterBase
+from .values import TOP, Const, ModuleVal, Qual
+
+MAX_MODULES = 64  # project modules read per analysis
+MAX_IMPORTERS = 8  # importers of the checked file run per analysis (sorted by path)
+
+
+def shown_path(real: str) -> str:
+    """A path as messages show it: relative to the working folder where it is under it."""
+    try:
+        relative = os.path.relpath(real)
+    except ValueError:  # another drive
+        return real
+    return real if relative.startswith("..") else relative
+
+
+class ImportsMixin(InterpreterBase):
+    project: Project | None
+    home: str  # the real path of the checked file ("" when it is not on disk)
+    modules: dict[str, Frame | None]  # real path -> the module's scope (None: not readable)
+    unit_of: dict[int, Unit]  # id of a module's scope -> that module
+    driver: str | None  # the importer whose code runs now (None: the checked file's)
+
+    def current_unit(self) -> Unit | None:
+        """The project module whose code runs now (None: the checked file)."""
+        frame = self.frame
+        while frame.parent is not None:
+            frame = frame.parent
+        return self.unit_of.get(id(frame))
+
+    def _importer_path(self) -> str:
+        unit = self.current_unit()
+        return unit.real if unit is not None else self.home
+
+    def exec_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = get_full_name_for_node(alias.name) or ""
+            if alias.asname is not None:
+                self.bind(alias.asname.name, self.import_module(full, 0) or Qual(full))
+            else:
+                head = full.split(".", 1)[0]
+                self.frame.locals[head] = self.import_module(head, 0) or Qual(head)
+
+    def exec_import_from(self, node: cst.ImportFrom) -> None:
+        module = get_full_name_for_node(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        found = self._resolve(module or "", level)
+        if isinstance(node.names, cst.ImportStar):
+            if found is not None:
+                self._import_star(found)
+            elif not level and module and self.table.exports_layers(module):
+                self.frame.star_modules.append(module)
+            return
+        for alias in node.names:
+            name = get_full_name_for_node(alias.name) or ""
+            local = alias.asname.name if alias.asname is not None else alias.name
+            qualname = f"{module}.{name}"
+            if found is None or (not level and self.table.lookup(qualname) is not None):
+                # A configured custom layer keeps the name the table knows it by.
+                self.bind(local, Qual(qualname) if not level and module else TOP)
+            else:
+                self.bind(local, self.module_attribute(found, name))
+
+    def _resolve(self, module: str, level: int) -> ModuleVal | None:
+        if self.project is None or not (self.home or self.current_unit()):
+            return None
+        target = self.project.resolve(self._importer_path(), module, level)
+        return _module_val(target) if target is not None else None
+
+    def import_module(self, module: str, level: int) -> ModuleVal | None:
+        found = self._resolve(module, level)
+        if found is not None and found.path is not None:
+            self.load_module(found)  # its top level runs on import
+        return found
+
+    def _import_star(self, found: ModuleVal) -> None:
+        frame = self.load_module(found)
+        if frame is None:
+            return
+        for name, value in frame.locals.items():
+            if not name.startswith("_"):
+                self.frame.locals[name] = value
+        self.frame.star_modules.extend(frame.star_modules)
+
+    def module_attribute(self, mod: ModuleVal, name: str) -> Any:
+        """``mod.name``: a name its top level binds, else its submodule ``name``."""
+        frame = self.load_module(mod)
+        if frame is not None:
+            value = frame.locals.get(name)
+            if value is not None:
+                return value
+            for star in frame.star_modules:
+                if self.table.lookup(f"{star}.{name}") is not None:
+                    return Qual(f"{star}.{name}")
+        if mod.folder is not None and self.project is not None:
+            target = self.project.submodule(mod.folder, name)
+            if target is not None:
+                sub = _module_val(target)
+                self.load_module(sub)
+                return sub
+        return TOP
+
+    def load_module(self, mod: ModuleVal) -> Frame | None:
+        """The scope of a project module, its top level run on first use (a module being
+        loaded, as in a circular import, is seen as far as it got)."""
+        if mod.path is None or self.project is None:
+            return None
+        real = os.path.realpath(mod.path)
+        if real in self.modules:
+            return self.modules[real]
+        if len(self.modules) > MAX_MODULES or self.steps >= STEP_BUDGET:
+            return None
+        unit = self.project.unit(real, shown_path(real), mod.name)
+        if unit is None:
+            self.modules[real] = None
+            return None
+        frame = self._frame(None)
+        frame.locals["__name__"] = Const(mod.name)  # never "__main__": its script part stays out
+        self.run_unit(unit, frame, ("module", real))
+        return frame
+
+    def run_unit(self, unit: Unit, frame: Frame, ctx: Any, driver: str | None = None) -> None:
+        """Run a project module's top level in ``frame``, then come back to where we were."""
+        self.modules[unit.real] = frame
+        self.unit_of[id(frame)] = unit
+        saved = (
+            self.frame,
+            self.ctx,
+            self.chain,
+            self.jump,
+            self.positional,
+            self.loop_nesting,
+            self.unroll_nesting,
+            self.stack,
+            self.driver,
+        )
+        self.frame, self.ctx, self.chain, self.jump = frame, (ctx,), (), None
+        self.positional = self.loop_nesting = self.unroll_nesting = 0
+        self.stack = []
+        if driver is not None:
+            self.driver = driver
+        try:
+            self.exec_block(unit.module.body)
+        finally:
+            (
+                self.frame,
+                self.ctx,
+                self.chain,
+                self.jump,
+                self.positional,
+                self.loop_nesting,
+                self.unroll_nesting,
+                self.stack,
+                self.driver,
+            ) = saved
+
+    def judges_functions(self) -> bool:
+        """Whether functions defined now are also run on their own: the checked file's and its
+        importers', not those of modules they import (they are judged when checked)."""
+        unit = self.current_unit()
+        return unit is None or unit.real in self.drivers
+
+    def run_importers(self) -> None:
+        """The files that import the checked one, run as the project runs them."""
+        if self.project is None or not self.home or not self._has_own_dropout():
+            return
+        for path in self.project.importers(self.home)[:MAX_IMPORTERS]:
+            if path in self.modules or self.steps >= STEP_BUDGET:
+                continue
+            unit = self.project.unit(path, shown_path(path), "")
+            if unit is None:
+                continue
+            self.drivers.add(unit.real)
+            self.called = self.called | unit.called
+            self.run_unit(unit, self._frame(None), ("importer", path), driver=unit.path)
+            self.run_deferred()
+
+    def _has_own_dropout(self) -> bool:
+        return any(
+            val.spec.role is Role.DROPOUT and id(val.call) not in self.locator.units
+            for val in self.constructed.values()
+        )
+
+    drivers: set[str]
+    called: frozenset[str]
+
+
+def _module_val(target: Target) -> ModuleVal:
+    return ModuleVal(target.name, target.path, target.folder)

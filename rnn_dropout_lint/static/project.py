@@ -1,0 +1,316 @@
+"""The project around a file: where its imports lead, and which files import it.
+
+Nothing here imports or runs the user's code. A project is the folder tree a file lives
+in (its root found as ruff finds one: the nearest folder with a ``pyproject.toml``,
+``setup.py``, ``setup.cfg`` or ``.git``). Module names resolve as Python would for a
+script in the file's folder or for the project installed from its root (``src/``
+layouts too). Parsed modules are cached per process, so each file of a run is parsed
+once however many files import it; the reverse index (who imports whom) is built from
+a byte scan of the project's ``.py`` files, once per process and only when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+
+import libcst as cst
+
+from .positions import Positions
+
+_CALLED_NAME = re.compile(rb"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def called_names(source: bytes) -> frozenset[str]:
+    """Identifiers that appear in call position somewhere in the file (a cheap ordering hint).
+    The lookbehind starts a match only at the start of a word: linear on a 10 MB identifier."""
+    return frozenset(m.decode() for m in _CALLED_NAME.findall(source))
+
+
+_ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git", ".hg")
+# Folders no project imports from: tool state, virtual environments, build output.
+_SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "build", "dist", "venv", "env"})
+MAX_INDEXED_FILES = 5_000  # a larger tree is indexed this far (sorted walk: deterministic)
+MAX_WALKED_FOLDERS = 5_000
+MAX_INDEXED_SIZE = 1 << 20  # larger files are not scanned for imports
+CACHE_SOURCE_BYTES = 4 << 20  # parsed modules kept per process, counted in source bytes
+INDEX_FRESH_SECONDS = 2.0  # an older index is checked against the disk before it is used again
+
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\r\n#;]*)|import[ \t]+([^\r\n#;]*))",
+    re.M,
+)
+_NAME = re.compile(r"[A-Za-z_][\w.]*")
+
+
+@dataclass(eq=False)
+class Unit:
+    """One parsed module of the project."""
+
+    path: str  # as shown in messages (relative to the working folder where it is under it)
+    real: str  # the real path, the module's identity
+    name: str  # the dotted module name it was imported as
+    module: cst.Module
+    positions: Positions
+    called: frozenset[str]  # names it calls (see called_names)
+
+
+# Reads and parses a file: None when it cannot be analysed (bad syntax, too large, unreadable).
+Loader = Callable[[str], "tuple[cst.Module, bytes] | None"]
+
+
+def _stamp(path: str) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
+
+
+def _real(path: str) -> str:
+    return os.path.realpath(path)
+
+
+@lru_cache(maxsize=1024)
+def project_root(folder: str) -> tuple[str, bool]:
+    """The nearest folder at or above ``folder`` that marks a project, and True; else the
+    folder that holds ``folder``'s top package (or ``folder`` itself), and False."""
+    current = folder
+    while True:
+        if any(os.path.exists(os.path.join(current, marker)) for marker in _ROOT_MARKERS):
+            return current, True
+        parent = os.path.dirname(current)
+        if parent == current:
+            break
+        current = parent
+    return _package_parent(folder), False
+
+
+def _package_parent(folder: str) -> str:
+    """The folder above ``folder``'s outermost package: where its absolute imports start."""
+    current = folder
+    while os.path.isfile(os.path.join(current, "__init__.py")) and os.path.dirname(current) != current:
+        current = os.path.dirname(current)
+    return current
+
+
+def _module_file(base: str, parts: list[str]) -> str | None:
+    """``base/a/b.py`` or ``base/a/b/__init__.py`` for ``a.b`` (namespace packages too)."""
+    folder = os.path.join(base, *parts[:-1]) if len(parts) > 1 else base
+    if len(parts) > 1 and not os.path.isdir(folder):
+        return None
+    leaf = os.path.join(folder, parts[-1])
+    if os.path.isfile(leaf + ".py"):
+        return leaf + ".py"
+    if os.path.isfile(os.path.join(leaf, "__init__.py")):
+        return os.path.join(leaf, "__init__.py")
+    return None
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where an import leads: a file (None for a namespace package) and its package folder."""
+
+    path: str | None
+    name: str
+    folder: str | None
+
+
+class Project:
+    """Import resolution and parsed modules for the files under one root."""
+
+    def __init__(
+        self, root: str, loader: Loader, is_external: Callable[[str], bool], marked: bool = True
+    ) -> None:
+        self.root = root
+        # Without a project marker (a folder of scripts, /tmp) only packages below are the project.
+        self.marked = marked
+        self.loader = loader
+        self._external = is_external  # Keras, TensorFlow: never resolved to project files
+        self._units: OrderedDict[str, tuple[tuple[int, int], Unit | None]] = OrderedDict()
+        self._cached_bytes = 0
+        self._sizes: dict[str, int] = {}
+        self._importers: dict[str, list[str]] | None = None
+        self._indexed_at = 0.0
+        self._scanned: dict[str, tuple[tuple[int, int], list[str]]] = {}
+        self._resolved: dict[tuple[str, str, int], Target | None] = {}
+        self._resolved_at = 0.0
+
+    # -- resolution ------------------------------------------------------------------------
+    def _bases(self, importer_dir: str) -> Iterator[str]:
+        seen: set[str] = set()
+        for base in (importer_dir, _package_parent(importer_dir), self.root, os.path.join(self.root, "src")):
+            if base not in seen and base.startswith(self.root):
+                seen.add(base)
+                yield base
+
+    def resolve(self, importer: str, module: str, level: int = 0) -> Target | None:
+        """Where ``module`` (``level`` dots before it) leads from the file ``importer``; None
+        outside the project."""
+        key = (importer, module, level)
+        now = time.monotonic()
+        if now - self._resolved_at > INDEX_FRESH_SECONDS:  # files may have come and gone since
+            self._resolved.clear()
+            self._resolved_at = now
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(importer, module, level)
+        return self._resolved[key]
+
+    def _resolve(self, importer: str, module: str, level: int) -> Target | None:
+        parts = [p for p in module.split(".") if p]
+        folder = os.path.dirname(_real(importer))
+        if level:
+            for _ in range(level - 1):
+                folder = os.path.dirname(folder)
+            return self._target(folder, parts) if folder.startswith(self.root) else None
+        if not parts or self._external(parts[0]):
+            return None
+        for base in self._bases(folder):
+            found = self._target(base, parts)
+            if found is not None:
+                return found
+        return None
+
+    def submodule(self, folder: str, name: str) -> Target | None:
+        return self._target(folder, [name])
+
+    def _target(self, base: str, parts: list[str]) -> Target | None:
+        if not parts:
+            init = os.path.join(base, "__init__.py")
+            if os.path.isfile(init):
+                return Target(init, self._dotted(init), base)
+            return Target(None, os.path.basename(base), base) if os.path.isdir(base) else None
+        found = _module_file(base, parts)
+        if found is not None:
+            package = os.path.dirname(found) if found.endswith("__init__.py") else None
+            return Target(found, self._dotted(found), package)
+        folder = os.path.join(base, *parts)
+        if os.path.isdir(folder):
+            return Target(None, ".".join(parts), folder)
+        return None
+
+    def _dotted(self, path: str) -> str:
+        folder, leaf = os.path.split(path[: -len(".py")])
+        parts = [] if leaf == "__init__" else [leaf]
+        while os.path.isfile(os.path.join(folder, "__init__.py")) and folder != self.root:
+            folder, name = os.path.split(folder)
+            parts.insert(0, name)
+        return ".".join(parts)
+
+    # -- parsed modules --------------------------------------------------------------------
+    def unit(self, path: str, shown: str, name: str) -> Unit | None:
+        """The parsed module at ``path``; None when it cannot be read or parsed."""
+        stamp = _stamp(path)
+        cached = self._units.get(path)
+        if cached is not None and cached[0] == stamp:
+            self._units.move_to_end(path)
+            return cached[1]
+        self._cached_bytes -= self._sizes.pop(path, 0)
+        loaded = self.loader(path) if stamp is not None else None
+        unit = None
+        if loaded is not None:
+            module, source = loaded
+            unit = Unit(shown, path, name, module, Positions(module, source), called_names(source))
+            self._sizes[path] = len(source)
+            self._cached_bytes += len(source)
+        self._units[path] = (stamp or (0, 0), unit)
+        self._units.move_to_end(path)
+        while self._cached_bytes > CACHE_SOURCE_BYTES and len(self._units) > 1:
+            old, _ = self._units.popitem(last=False)
+            self._cached_bytes -= self._sizes.pop(old, 0)
+        return unit
+
+    # -- who imports whom ------------------------------------------------------------------
+    def importers(self, path: str) -> list[str]:
+        """The project's ``.py`` files whose import statements name the file ``path``."""
+        now = time.monotonic()
+        if self._importers is None or now - self._indexed_at > INDEX_FRESH_SECONDS:
+            self._importers = self._index()
+            self._indexed_at = now
+        return self._importers.get(_real(path), [])
+
+    def _files(self) -> Iterator[str]:
+        count = 0
+        for walked, (folder, dirs, files) in enumerate(os.walk(self.root)):
+            if walked >= MAX_WALKED_FOLDERS:
+                return
+            dirs[:] = sorted(
+                d
+                for d in dirs
+                if not d.startswith(".")
+                and d not in _SKIPPED
+                and (self.marked or os.path.isfile(os.path.join(folder, d, "__init__.py")))
+            )
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    count += 1
+                    if count > MAX_INDEXED_FILES:
+                        return
+                    yield os.path.join(folder, name)
+
+    def _index(self) -> dict[str, list[str]]:
+        index: dict[str, list[str]] = {}
+        scanned: dict[str, tuple[tuple[int, int], list[str]]] = {}
+        for path in self._files():
+            stamp = _stamp(path)
+            if stamp is None or stamp[1] > MAX_INDEXED_SIZE:
+                continue
+            known = self._scanned.get(path)
+            if known is not None and known[0] == stamp:
+                targets = known[1]
+            else:  # read again only what changed since the last look
+                try:
+                    with open(path, "rb") as handle:
+                        raw = handle.read()
+                except OSError:
+                    continue
+                targets = list(dict.fromkeys(self._targets(path, raw)))
+            scanned[path] = (stamp, targets)
+            for target in targets:
+                index.setdefault(target, []).append(path)
+        self._scanned = scanned
+        return index
+
+    def _targets(self, path: str, raw: bytes) -> Iterator[str]:
+        for match in _IMPORT.finditer(raw):
+            if match[3] is not None:
+                for item in match[3].decode("latin-1").split(","):
+                    name = _NAME.match(item.strip())
+                    if name:
+                        found = self.resolve(path, name[0])
+                        if found and found.path:
+                            yield _real(found.path)
+                continue
+            source = match[1].decode("latin-1")
+            level = len(source) - len(source.lstrip("."))
+            module = source[level:]
+            found = self.resolve(path, module, level)
+            if found and found.path:
+                yield _real(found.path)
+            # ``from pkg import blocks``: a name imported from a package may be a module.
+            for item in match[2].decode("latin-1").strip("()").split(","):
+                name = _NAME.match(item.strip())
+                if name:
+                    sub = self.resolve(path, f"{module}.{name[0]}" if module else name[0], level)
+                    if sub and sub.path:
+                        yield _real(sub.path)
+
+
+_projects: dict[str, Project] = {}
+
+
+def project_for(path: str, loader: Loader, is_external: Callable[[str], bool]) -> Project | None:
+    """The project ``path`` belongs to (one per root and process); None for a file not on disk."""
+    if path in ("-", "") or not os.path.isfile(path):
+        return None
+    root, marked = project_root(os.path.dirname(_real(path)))
+    project = _projects.get(root)
+    if project is None:
+        project = _projects[root] = Project(root, loader, is_external, marked)
+    project.loader = loader  # this run's limits (the parsed modules stay cached)
+    return project
