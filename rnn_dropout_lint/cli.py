@@ -158,6 +158,12 @@ def build_parser() -> argparse.ArgumentParser:
         "not analysed (memory); e.g. 20M (default: 10M; 0: no limit)",
     )
     check.add_argument(
+        "--no-follow-imports",
+        dest="follow_imports",
+        action="store_false",
+        help="analyse each file alone: do not read the project's other modules (its imports and importers)",
+    )
+    check.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when there are findings (errors still exit 2)"
     )
     check.add_argument(
@@ -453,6 +459,7 @@ class _Project:
                 # Text shows which findings a fix exists for; JSON and SARIF carry the edits.
                 fix_edits=getattr(args, "output_format", "json") not in (*TEXT_FORMATS, "github"),
                 max_file_size=args.max_file_size,
+                follow_imports=args.follow_imports and conf.follow_imports,
             )
             cached = self._settings[id(conf)] = (conf, settings)
         settings = cached[1]

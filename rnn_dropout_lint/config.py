@@ -30,7 +30,7 @@ _LIST_KEYS = (
     "extra-recurrent-layers",
     "extra-transparent-layers",
 )
-KEYS = (*_LIST_KEYS, "per-file-ignores", "fix-style", "report-uncertain", "extend")
+KEYS = (*_LIST_KEYS, "per-file-ignores", "fix-style", "report-uncertain", "follow-imports", "extend")
 
 
 class ConfigError(ValueError):
@@ -47,6 +47,7 @@ class Config:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     fix_style: str | None = None
     report_uncertain: bool = False
+    follow_imports: bool = True
     extra_recurrent_layers: tuple[str, ...] = ()
     extra_transparent_layers: tuple[str, ...] = ()
     # Exclude globs of the configurations this one extends, anchored at their own folders.
@@ -72,6 +73,7 @@ class Config:
             "per-file-ignores": {k: list(v) for k, v in self.per_file_ignores.items()},
             "fix-style": self.fix_style,
             "report-uncertain": self.report_uncertain,
+            "follow-imports": self.follow_imports,
             "extra-recurrent-layers": list(self.extra_recurrent_layers),
             "extra-transparent-layers": list(self.extra_transparent_layers),
         }
@@ -201,6 +203,10 @@ def load(path: Path, _seen: tuple[Path, ...] = ()) -> Config:
         if not isinstance(table["report-uncertain"], bool):
             raise ConfigError(f"{where}: report-uncertain must be true or false")
         values["report_uncertain"] = table["report-uncertain"]
+    if "follow-imports" in table:
+        if not isinstance(table["follow-imports"], bool):
+            raise ConfigError(f"{where}: follow-imports must be true or false")
+        values["follow_imports"] = table["follow-imports"]
     for key in ("extra_recurrent_layers", "extra_transparent_layers"):
         problem = unqualified(values.get(key, ()), key.replace("_", "-"))
         if problem:
@@ -238,6 +244,7 @@ def _merge(base: Config, child: Config, keys: set[str]) -> Config:
         per_file_ignores={**inherited, **child.per_file_ignores},
         fix_style=child.fix_style if "fix_style" in keys else base.fix_style,
         report_uncertain=child.report_uncertain if "report_uncertain" in keys else base.report_uncertain,
+        follow_imports=child.follow_imports if "follow_imports" in keys else base.follow_imports,
         extra_recurrent_layers=child.extra_recurrent_layers
         if "extra_recurrent_layers" in keys
         else base.extra_recurrent_layers,

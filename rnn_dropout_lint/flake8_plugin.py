@@ -36,6 +36,7 @@ class Plugin:
     name = "rnn-dropout-lint"
     version = __version__
     report_uncertain: ClassVar[bool] = False
+    follow_imports: ClassVar[bool] = True
     table: ClassVar[KerasTable] = DEFAULT_TABLE
     explicit: ClassVar[tuple[str, ...]] = ()
 
@@ -52,6 +53,13 @@ class Plugin:
             default=False,
             parse_from_config=True,
             help="rnn-dropout-lint: also report what the analysis cannot decide ('possibly').",
+        )
+        manager.add_option(
+            "--rdl-no-follow-imports",
+            action="store_true",
+            default=False,
+            parse_from_config=True,
+            help="rnn-dropout-lint: analyse each file alone, without the project's other modules.",
         )
 
         for kind in ("recurrent", "transparent"):
@@ -72,6 +80,7 @@ class Plugin:
             if problem:  # as the command line rejects it in [tool.rnn-dropout-lint]
                 raise SystemExit(f"flake8: error: {problem}")
         cls.report_uncertain = bool(options.rdl_report_uncertain)
+        cls.follow_imports = not options.rdl_no_follow_imports
         cls.table = DEFAULT_TABLE.extended(
             recurrent=options.rdl_extra_recurrent_layers, transparent=options.rdl_extra_transparent_layers
         )
@@ -89,7 +98,9 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self.lines)
-        settings = Settings(_EVERY_RULE, self.report_uncertain, self.table, noqa=False)
+        settings = Settings(
+            _EVERY_RULE, self.report_uncertain, self.table, noqa=False, follow_imports=self.follow_imports
+        )
         try:
             findings = lint_source(source, self.filename, settings, self.tree)
         except LintError as exc:

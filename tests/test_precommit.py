@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -32,9 +33,18 @@ def precommit_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return env
 
 
-def hook(env: dict[str, str], repo: Path, hook_id: str) -> subprocess.CompletedProcess[str]:
+def hook(env: dict[str, str], repo: Path, hook_id: str, *files: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [_script("pre-commit"), "try-repo", str(ROOT), hook_id, "--files", "model.py", "--color", "never"],
+        [
+            _script("pre-commit"),
+            "try-repo",
+            str(ROOT),
+            hook_id,
+            "--files",
+            *(files or ["model.py"]),
+            "--color",
+            "never",
+        ],
         cwd=repo,
         env=env,
         capture_output=True,
@@ -62,3 +72,24 @@ def test_check_fails_fix_rewrites_then_check_passes(tmp_path: Path, precommit_en
 
     again = hook(precommit_env, repo, "rnn-dropout-lint")
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_changed_files_read_their_project_and_the_project_hook_checks_it_all(
+    tmp_path: Path, precommit_env: dict[str, str]
+) -> None:
+    repo = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "projects" / "relative_pkg", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=precommit_env)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=precommit_env)
+
+    # Only blocks.py changed: its dropout is judged as model.py (read from disk) uses it.
+    alone = hook(precommit_env, repo, "rnn-dropout-lint", "pkg/blocks.py")
+    assert alone.returncode == 1, alone.stdout + alone.stderr
+    assert "pkg/blocks.py:19:12: RDL002" in alone.stdout
+    assert "pkg/model.py:11:15" not in alone.stdout  # model.py was not passed: not reported
+
+    # Only model.py changed: the project hook re-checks blocks.py, whose answer depends on it.
+    whole = hook(precommit_env, repo, "rnn-dropout-lint-project", "pkg/model.py")
+    assert whole.returncode == 1, whole.stdout + whole.stderr
+    assert "pkg/blocks.py:19:12: RDL002" in whole.stdout
+    assert "pkg/model.py:11:15: RDL001" in whole.stdout
