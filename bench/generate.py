@@ -282,3 +282,67 @@ def write_long_file(path: Path, lines: int, seed: int) -> None:
         total += text.count("\n")
         index += 1
     path.write_text(header + "\n\n".join(chunks))
+
+
+BLOCKS = '''"""Building blocks the models of the package share."""
+from tensorflow.keras import layers
+
+
+def sequence_layer(units, cell="lstm"):
+    kind = {"lstm": layers.LSTM, "gru": layers.GRU}[cell]
+    return kind(units, return_sequences=True)
+
+
+def summary_layer(units):
+    return layers.LSTM(units)
+
+
+def step_dropout(x, rate):
+    return layers.Dropout(rate)(x)
+'''
+CONFIG = '''"""Default hyperparameters."""
+UNITS = [64, 32]
+RATE = 0.2
+SETTINGS = {"return_sequences": True, "dropout": 0.1}
+'''
+SHARED_IMPORTS = (
+    "from ..blocks import sequence_layer, step_dropout, summary_layer\nfrom .. import config as cfg\n"
+)
+PROJECT_BUILDER = '''
+
+def build_stack():
+    from tensorflow import keras
+
+    inputs = keras.Input(shape=(None, 8))
+    x = step_dropout(inputs, cfg.RATE)
+    x = sequence_layer(cfg.UNITS[0], cell="{cell}")(x)
+    x = keras.layers.Dropout(cfg.SETTINGS["dropout"])(x)
+    x = summary_layer(cfg.UNITS[1])(x)
+    return keras.Model(inputs, x)
+'''
+
+
+def write_project(folder: Path, count: int, seed: int) -> list[Path]:
+    """A package of ``count`` model modules that import shared blocks, a config module and
+    each other (relative and absolute imports), for the project-wide analysis."""
+    rng = random.Random(seed)
+    package = folder / "proj"
+    models = package / "models"
+    models.mkdir(parents=True, exist_ok=True)
+    (folder / "pyproject.toml").write_text('[project]\nname = "proj"\n')
+    (package / "__init__.py").write_text("")
+    (models / "__init__.py").write_text("")
+    (package / "blocks.py").write_text(BLOCKS)
+    (package / "config.py").write_text(CONFIG)
+    paths = [package / "blocks.py", package / "config.py"]
+    for index in range(count):
+        model = generate_model(rng, f"module_{index}")
+        imports = SHARED_IMPORTS
+        if index and rng.random() < 0.3:
+            other = f"proj.models.module_{rng.randrange(index):05d}"
+            imports += f"from {other} import build_stack as base_stack\n"
+        source = imports + model.source + PROJECT_BUILDER.replace("{cell}", rng.choice(["lstm", "gru"]))
+        path = models / f"module_{index:05d}.py"
+        path.write_text(source)
+        paths.append(path)
+    return paths

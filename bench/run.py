@@ -167,6 +167,9 @@ def main() -> int:
     for folder, count in ((small, small_n), (large, large_n)):
         if not folder.exists():
             generate.write_corpus(folder, count, seed=3)
+    project = work / f"project_{dense_n}"
+    if not project.exists():
+        generate.write_project(project, dense_n, seed=5)
     long_file = work / "long_model.py"
     if not long_file.exists():
         generate.write_long_file(long_file, 20_000, seed=4)
@@ -349,6 +352,22 @@ def main() -> int:
         large_t / small_t,
         "<= 1.2",
         large_t / small_t <= 1.2,
+    )
+    print(f"multi-module project: {dense_n} modules importing shared blocks and each other", flush=True)
+    follow, alone = timed_group(
+        [
+            [RDL, "check", "--isolated", "-j", jobs, str(project)],
+            [RDL, "check", "--isolated", "-j", jobs, "--no-follow-imports", str(project)],
+        ],
+        repeat,
+    )
+    table.add(
+        f"project-wide analysis ({dense_n + 2} modules), per file",
+        f"{follow / (dense_n + 2) * 1000:.2f} ms",
+        f"each file alone {alone / (dense_n + 2) * 1000:.2f} ms",
+        follow / alone,
+        "<= 1.5",
+        follow / alone <= 1.5,
     )
     lines = long_file.read_text().count("\n")
     long_t = timed([RDL, "check", "--isolated", str(long_file)], repeat)

@@ -76,6 +76,9 @@ class LayerNode:
     # Static graphs: the other file of the project whose code built it (an importer that
     # calls a function of the checked file); None when the checked file's own code did.
     via: str | None = None
+    # Static graphs: built by code of another file of the project (a neighbour of this file's
+    # layers; that file's own check reports on it).
+    elsewhere: bool = False
     # Runtime graphs only: real shapes, batch axis included, None for unknown dims.
     input_shape: tuple[int | None, ...] | None = None
     output_shape: tuple[int | None, ...] | None = None

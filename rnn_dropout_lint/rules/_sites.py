@@ -43,7 +43,7 @@ def dropout_sites(graph: LayerGraph) -> tuple[DropoutSite, ...]:
 def _compute(graph: LayerGraph) -> tuple[DropoutSite, ...]:
     sites = []
     for node in graph.nodes:
-        if not is_dropout_family(node):
+        if not is_dropout_family(node) or node.elsewhere:
             continue
         succs = list(graph.succs(node))
         preds = list(graph.preds(node))

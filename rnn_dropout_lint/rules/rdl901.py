@@ -13,7 +13,7 @@ from ._rule import Rule
 
 def check(graph: LayerGraph) -> Iterator[Finding]:
     for node in graph.nodes:
-        if node.spec is None or not node.spec.cudnn_kernel:
+        if node.spec is None or not node.spec.cudnn_kernel or node.elsewhere:
             continue
         value = arg(node, "recurrent_dropout", 0)
         if value is UNKNOWN:

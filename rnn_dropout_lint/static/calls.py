@@ -260,7 +260,11 @@ class CallsMixin(InterpreterBase):
         self.inlined.add(func.key)
         if self_value is not None:
             pos.insert(0, self_value)
-        return self.run_function(func, pos, kw, (*self.ctx, ("call", site)))
+        before = self.touched, self.decided
+        result = self.run_function(func, pos, kw, (*self.ctx, ("call", site)))
+        # A call that named nothing of Keras and took every branch: the function is inert.
+        (self.inert if (self.touched, self.decided) == before else self.active).add(func.key)
+        return result
 
     def call_layer_instance(self, inst: Instance, tensor: Any, site: Any) -> Any:
         """A custom layer (or subclassed model) of this file applied to a tensor: its ``call``."""

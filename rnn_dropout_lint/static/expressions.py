@@ -30,6 +30,7 @@ from .values import (
     Ref,
     Super,
     SymInt,
+    Top,
     TupleVal,
 )
 
@@ -115,6 +116,7 @@ class ExpressionsMixin(InterpreterBase):
         if kind is cst.IfExp:
             test = self.truth(self.eval(expr.test))
             if isinstance(test, Const):
+                self.decided += 1
                 return self.eval(expr.body if test.value else expr.orelse)
             return self.join(self.eval(expr.body), self.eval(expr.orelse))
         if kind is cst.NamedExpr:
@@ -132,6 +134,12 @@ class ExpressionsMixin(InterpreterBase):
         return TOP
 
     def lookup(self, name: str) -> Any:
+        value = self._lookup(name)
+        if not isinstance(value, (Const, Opaque, Top)) and self.relevant(value):
+            self.touched += 1  # see interpreter.run_deferred: code that never does this is inert
+        return value
+
+    def _lookup(self, name: str) -> Any:
         frame: Frame | None = self.frame
         stars: list[str] = []
         while frame is not None:

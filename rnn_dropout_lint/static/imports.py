@@ -16,6 +16,8 @@ from typing import Any
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
+from ..facts import is_dropout_family, is_transparent
+from ..graph import UNKNOWN, LayerNode
 from ..keras_table import Role
 from .project import Project, Target, Unit
 from .state import STEP_BUDGET, Frame, InterpreterBase
@@ -182,7 +184,7 @@ class ImportsMixin(InterpreterBase):
 
     def run_importers(self) -> None:
         """The files that import the checked one, run as the project runs them."""
-        if self.project is None or not self.home or not self._has_own_dropout():
+        if self.project is None or not self.home or not self._has_open_dropout():
             return
         for path in self.project.importers(self.home)[:MAX_IMPORTERS]:
             if path in self.modules or self.steps >= STEP_BUDGET:
@@ -195,11 +197,31 @@ class ImportsMixin(InterpreterBase):
             self.run_unit(unit, self._frame(None), ("importer", path), driver=unit.path)
             self.run_deferred()
 
-    def _has_own_dropout(self) -> bool:
+    def _has_open_dropout(self) -> bool:
+        """A dropout of the checked file whose judgement a caller could change: built but not
+        placed here, or placed where what feeds it or what it feeds (through transparent
+        layers) is unknown, uncertain, or not there (a function's parameter, its return)."""
+        own = [n for n in self.graph.nodes if is_dropout_family(n) and id(n.origin) not in self.locator.units]
+        placed = {id(n.origin) for n in own}
+        for val in self.constructed.values():
+            mine = id(val.call) not in self.locator.units
+            if val.spec.role is Role.DROPOUT and mine and id(val.call) not in placed:
+                return True
         return any(
-            val.spec.role is Role.DROPOUT and id(val.call) not in self.locator.units
-            for val in self.constructed.values()
+            any(v is UNKNOWN for v in n.args.values()) or self._open(n, False) or self._open(n, True)
+            for n in own
         )
+
+    def _open(self, node: LayerNode, forward: bool, depth: int = 0) -> bool:
+        edges = list(self.graph.succs(node) if forward else self.graph.preds(node))
+        if not edges or depth > 8:
+            return True
+        for other, certain in edges:
+            if not certain or not other.kind:
+                return True
+            if (is_transparent(other) or is_dropout_family(other)) and self._open(other, forward, depth + 1):
+                return True
+        return False
 
     drivers: set[str]
     called: frozenset[str]

@@ -180,6 +180,9 @@ class _Interpreter(
         self.drivers = set()
         self.driver = None
         self.judged: set[int] = set()
+        self.touched = self.decided = 0
+        self.inert: set[int] = set()
+        self.active: set[int] = set()
 
     def run(self) -> LayerGraph:
         body = self.module.body
@@ -213,6 +216,8 @@ class _Interpreter(
                 params = func.node.params
                 if func.key in self.inlined and not _takes_arguments(params, func.owner is not None):
                     continue  # called already, and a call without arguments is the same on its own
+                if func.owner is None and func.key in self.inert and func.key not in self.active:
+                    continue  # its calls touched no layer, model or Keras name, and decided nothing
                 pos: list[Any] = []
                 if func.owner is not None:
                     pos.append(Instance(func.owner))

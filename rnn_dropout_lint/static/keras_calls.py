@@ -16,14 +16,18 @@ from .values import (
     UNTRACED,
     Args,
     Const,
+    DictVal,
     Instance,
     Layers,
     LayerVal,
     ListState,
     ModelState,
+    Qual,
     Ref,
     Sources,
     Tensor,
+    TupleVal,
+    is_unknown,
     merge_sources,
 )
 
@@ -32,6 +36,27 @@ _QUOTED_ARGS = ("rate", "noise_shape", "recurrent_dropout")
 
 
 class KerasCallsMixin(InterpreterBase):
+    def relevant(self, value: Any, depth: int = 0) -> bool:
+        """A value through which code can reach the layer graph."""
+        if isinstance(value, Qual):
+            name = value.name
+            return (
+                self.table.is_framework(name)
+                or self.table.lookup(name) is not None
+                or any(q.startswith(name + ".") for q in self.table.custom)
+            )
+        if value is None or isinstance(value, Const) or is_unknown(value) or depth > 3:
+            return False
+        if isinstance(value, Ref) and value.kind == "list":
+            state = self.heap.get(value.key)
+            items = state.items if isinstance(state, ListState) else ()
+            return any(self.relevant(item, depth + 1) for item in items)
+        if isinstance(value, TupleVal):
+            return any(self.relevant(item, depth + 1) for item in value.items)
+        if isinstance(value, DictVal):
+            return any(self.relevant(item, depth + 1) for _, item in value.items)
+        return True
+
     def construct(self, expr: cst.Call, spec: LayerSpec, qualname: str, args: Args) -> Any:
         pos, kw, exprs, unknown_kwargs = args
         if spec.role is Role.SEQUENTIAL:
@@ -216,6 +241,7 @@ class KerasCallsMixin(InterpreterBase):
             origin=val.call,
             in_loop=self.positional > 0,
             via=self.driver,
+            elsewhere=id(val.call) in self.locator.units,
         )
 
     def graph_value(self, value: Any) -> Any:

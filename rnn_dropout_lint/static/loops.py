@@ -35,7 +35,7 @@ class LoopsMixin(InterpreterBase):
         iterable = self.eval(node.iter)
         items = self.exact_items(iterable)
         if items is not None and not items:
-            pass  # a loop over an empty sequence never runs its body
+            self.decided += 1  # a loop over an empty sequence never runs its body
         elif items is not None and self._may_unroll(items):
             self.unroll_nesting += 1
             outer_ctx = self.ctx
@@ -83,11 +83,15 @@ class LoopsMixin(InterpreterBase):
         added = self._loop_terms(iterable) - self.loop_syms
         self.loop_syms |= added
         after: list[Any] = []
+        marks = (-1, -1)
         for position in ("first", "mid", "mid", "last"):
+            if position == "mid" and (self.touched, self.decided) == marks:
+                break  # the first iteration named nothing of Keras and took every branch: inert
             if position == "last":
                 # With two iterations the first is followed by the last.
                 self.restore(self.join_snapshots(after[0], after[-1]))
             self.ctx = (*outer_ctx, ("pos", id(node), position))
+            marks = self.touched, self.decided
             self.bind(node.target, self.position_value(iterable, position))
             self.exec_suite(node.body)
             self.end_iteration()
@@ -144,6 +148,8 @@ class LoopsMixin(InterpreterBase):
 
     def exec_while(self, node: cst.While) -> None:
         test = self.truth(self.eval(node.test))
+        if isinstance(test, Const):
+            self.decided += 1
         # A condition the interpreter can evaluate runs the loop as written (``while i < 3``).
         runs, outer_ctx = 0, self.ctx
         while isinstance(test, Const) and test.value and runs < MAX_UNROLL and self.steps < STEP_BUDGET:
@@ -252,6 +258,7 @@ class LoopsMixin(InterpreterBase):
             self.bind(comp.target, item)
             tests = [self.truth(self.eval(clause.test)) for clause in comp.ifs]
             if any(isinstance(t, Const) and not t.value for t in tests):
+                self.decided += 1
                 continue
             exact = exact and all(isinstance(t, Const) for t in tests)
             if comp.inner_for_in is not None:

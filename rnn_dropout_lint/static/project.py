@@ -140,6 +140,7 @@ class Project:
         self._scanned: dict[str, tuple[tuple[int, int], list[str]]] = {}
         self._resolved: dict[tuple[str, str, int], Target | None] = {}
         self._resolved_at = 0.0
+        self._folders: dict[str, str] = {}  # a file -> its real folder
 
     # -- resolution ------------------------------------------------------------------------
     def _bases(self, importer_dir: str) -> Iterator[str]:
@@ -152,18 +153,21 @@ class Project:
     def resolve(self, importer: str, module: str, level: int = 0) -> Target | None:
         """Where ``module`` (``level`` dots before it) leads from the file ``importer``; None
         outside the project."""
-        key = (importer, module, level)
+        folder = self._folders.get(importer)
+        if folder is None:
+            folder = self._folders[importer] = os.path.dirname(_real(importer))
+        key = (folder, module, level)  # files of one folder resolve alike: resolved once
         now = time.monotonic()
         if now - self._resolved_at > INDEX_FRESH_SECONDS:  # files may have come and gone since
             self._resolved.clear()
+            self._folders.clear()
             self._resolved_at = now
         if key not in self._resolved:
-            self._resolved[key] = self._resolve(importer, module, level)
+            self._resolved[key] = self._resolve(folder, module, level)
         return self._resolved[key]
 
-    def _resolve(self, importer: str, module: str, level: int) -> Target | None:
+    def _resolve(self, folder: str, module: str, level: int) -> Target | None:
         parts = [p for p in module.split(".") if p]
-        folder = os.path.dirname(_real(importer))
         if level:
             for _ in range(level - 1):
                 folder = os.path.dirname(folder)

@@ -155,6 +155,7 @@ class StatementsMixin(InterpreterBase):
     def exec_match(self, node: cst.Match) -> None:
         subject = self.eval(node.subject)
         if isinstance(subject, Const):
+            self.decided += 1
             # A known subject runs the first case whose pattern is decided to match.
             for case in node.cases:
                 matched = self._matches(case.pattern, subject) if case.guard is None else None
@@ -194,6 +195,7 @@ class StatementsMixin(InterpreterBase):
         test = self.truth(self.eval(node.test))
         if isinstance(test, Const):
             # A constant condition (a config flag bound to a literal) picks its branch.
+            self.decided += 1
             if test.value:
                 self.exec_suite(node.body)
             elif node.orelse is not None:
