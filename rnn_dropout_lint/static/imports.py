@@ -184,9 +184,12 @@ class ImportsMixin(InterpreterBase):
 
     def run_importers(self) -> None:
         """The files that import the checked one, run as the project runs them."""
-        if self.project is None or not self.home or not self._has_open_dropout():
+        if self.project is None or not self.home:
             return
-        for path in self.project.importers(self.home)[:MAX_IMPORTERS]:
+        importers = self.project.importers(self.home)
+        if not importers or not self._has_open_dropout():
+            return
+        for path in importers[:MAX_IMPORTERS]:
             if path in self.modules or self.steps >= STEP_BUDGET:
                 continue
             unit = self.project.unit(path, shown_path(path), "")

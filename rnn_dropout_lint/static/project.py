@@ -17,7 +17,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import libcst as cst
 
@@ -46,6 +45,7 @@ _IMPORT = re.compile(
     re.M,
 )
 _NAME = re.compile(r"[A-Za-z_][\w.]*")
+_WORD = re.compile(rb"[A-Za-z_]\w*")
 
 
 @dataclass(eq=False)
@@ -72,11 +72,18 @@ def _stamp(path: str) -> tuple[int, int] | None:
     return info.st_mtime_ns, info.st_size
 
 
+def _read(path: str) -> bytes | None:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
 def _real(path: str) -> str:
     return os.path.realpath(path)
 
 
-@lru_cache(maxsize=1024)
 def project_root(folder: str) -> tuple[str, bool]:
     """The nearest folder at or above ``folder`` that marks a project, and True; else the
     folder that holds ``folder``'s top package (or ``folder`` itself), and False."""
@@ -137,7 +144,8 @@ class Project:
         self._sizes: dict[str, int] = {}
         self._importers: dict[str, list[str]] | None = None
         self._indexed_at = 0.0
-        self._scanned: dict[str, tuple[tuple[int, int], list[str]]] = {}
+        self._confirmed: dict[str, list[str]] = {}  # a file -> its importers, resolved
+        self._scanned: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
         self._resolved: dict[tuple[str, str, int], Target | None] = {}
         self._resolved_at = 0.0
         self._folders: dict[str, str] = {}  # a file -> its real folder
@@ -236,7 +244,16 @@ class Project:
         if self._importers is None or now - self._indexed_at > INDEX_FRESH_SECONDS:
             self._importers = self._index()
             self._indexed_at = now
-        return self._importers.get(_real(path), [])
+            self._confirmed.clear()
+        real = _real(path)
+        found = self._confirmed.get(real)
+        if found is None:
+            folder, leaf = os.path.split(real)
+            word = os.path.basename(folder) if leaf == "__init__.py" else leaf[: -len(".py")]
+            # Files whose imports name the module's last part; those whose imports resolve to it.
+            found = [c for c in self._importers.get(word, []) if real in self._targets_of(c)]
+            self._confirmed[real] = found
+        return found
 
     def _files(self) -> Iterator[str]:
         count = 0
@@ -258,27 +275,33 @@ class Project:
                     yield os.path.join(folder, name)
 
     def _index(self) -> dict[str, list[str]]:
+        """Every word of every import statement -> the files that write it (bytes only: the
+        imports are resolved for the few files a query names)."""
         index: dict[str, list[str]] = {}
-        scanned: dict[str, tuple[tuple[int, int], list[str]]] = {}
+        scanned: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
         for path in self._files():
             stamp = _stamp(path)
             if stamp is None or stamp[1] > MAX_INDEXED_SIZE:
                 continue
             known = self._scanned.get(path)
             if known is not None and known[0] == stamp:
-                targets = known[1]
+                words = known[1]
             else:  # read again only what changed since the last look
-                try:
-                    with open(path, "rb") as handle:
-                        raw = handle.read()
-                except OSError:
+                raw = _read(path)
+                if raw is None:
                     continue
-                targets = list(dict.fromkeys(self._targets(path, raw)))
-            scanned[path] = (stamp, targets)
-            for target in targets:
-                index.setdefault(target, []).append(path)
+                words = frozenset(
+                    w.decode("latin-1") for m in _IMPORT.finditer(raw) for w in _WORD.findall(m[0])
+                )
+            scanned[path] = (stamp, words)
+            for word in words:
+                index.setdefault(word, []).append(path)
         self._scanned = scanned
         return index
+
+    def _targets_of(self, path: str) -> frozenset[str]:
+        raw = _read(path)
+        return frozenset(self._targets(path, raw)) if raw is not None else frozenset()
 
     def _targets(self, path: str, raw: bytes) -> Iterator[str]:
         for match in _IMPORT.finditer(raw):
@@ -306,13 +329,20 @@ class Project:
 
 
 _projects: dict[str, Project] = {}
+_roots: dict[str, tuple[str, bool]] = {}  # a file's folder -> its project root
 
 
 def project_for(path: str, loader: Loader, is_external: Callable[[str], bool]) -> Project | None:
     """The project ``path`` belongs to (one per root and process); None for a file not on disk."""
-    if path in ("-", "") or not os.path.isfile(path):
+    if path in ("-", ""):
         return None
-    root, marked = project_root(os.path.dirname(_real(path)))
+    folder = os.path.dirname(os.path.abspath(path))
+    found = _roots.get(folder)
+    if found is None:
+        if not os.path.isdir(folder):
+            return None
+        found = _roots[folder] = project_root(_real(folder))
+    root, marked = found
     project = _projects.get(root)
     if project is None:
         project = _projects[root] = Project(root, loader, is_external, marked)
