@@ -21,7 +21,7 @@ def label(node: LayerNode) -> str:
 
 def line_of(graph: LayerGraph, node: LayerNode) -> str:
     span = graph.span(node)
-    if span is not None and span.path != graph.path:
+    if span is not None and node.elsewhere:
         return f" ({span.path}, line {span.row})"  # built by another module of the project
     if span is not None:
         return f" (cell {span.cell}, line {span.row})" if span.cell is not None else f" (line {span.row})"
@@ -145,7 +145,7 @@ def finding(
     layers = []
     for role, layer in refs:
         where = graph.span(layer)
-        elsewhere = where.path if where is not None and span is not None and where.path != span.path else None
+        elsewhere = where.path if where is not None and layer.elsewhere else None
         layers.append(
             LayerRef(
                 role, label(layer), where.row if where else None, where.col if where else None, elsewhere

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -37,7 +38,7 @@ _SKIPPED = frozenset({"__pycache__", "node_modules", "site-packages", "build", "
 MAX_INDEXED_FILES = 5_000  # a larger tree is indexed this far (sorted walk: deterministic)
 MAX_WALKED_FOLDERS = 5_000
 MAX_INDEXED_SIZE = 1 << 20  # larger files are not scanned for imports
-CACHE_SOURCE_BYTES = 4 << 20  # parsed modules kept per process, counted in source bytes
+CACHE_SOURCE_BYTES = 1 << 20  # parsed modules kept per process, in source bytes (a tree holds ~75x)
 INDEX_FRESH_SECONDS = 2.0  # an older index is checked against the disk before it is used again
 
 _IMPORT = re.compile(
@@ -65,14 +66,17 @@ Loader = Callable[[str], "tuple[cst.Module, bytes] | None"]
 
 
 def _stamp(path: str) -> tuple[int, int] | None:
+    """A regular file's mtime and size; None for anything else (a FIFO blocks its reader)."""
     try:
         info = os.stat(path)
     except OSError:
         return None
-    return info.st_mtime_ns, info.st_size
+    return (info.st_mtime_ns, info.st_size) if stat.S_ISREG(info.st_mode) else None
 
 
 def _read(path: str) -> bytes | None:
+    if _stamp(path) is None:
+        return None
     try:
         with open(path, "rb") as handle:
             return handle.read()
