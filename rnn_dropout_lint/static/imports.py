@@ -25,6 +25,11 @@ from .values import TOP, Const, ModuleVal, Qual
 
 MAX_MODULES = 64  # project modules read per analysis
 MAX_IMPORTERS = 8  # importers of the checked file run per analysis (sorted by path)
+# Where the interpreter is: what a module's top level starts afresh and gives back after.
+_RUN_STATE = (
+    *("frame", "ctx", "chain", "jump", "stack", "driver"),
+    *("positional", "loop_nesting", "unroll_nesting"),
+)
 
 
 def shown_path(real: str) -> str:
@@ -42,13 +47,18 @@ class ImportsMixin(InterpreterBase):
     modules: dict[str, Frame | None]  # real path -> the module's scope (None: not readable)
     unit_of: dict[int, Unit]  # id of a module's scope -> that module
     driver: str | None  # the importer whose code runs now (None: the checked file's)
+    drivers: set[str]  # the importers run so far (real paths)
+    called: frozenset[str]
 
-    def current_unit(self) -> Unit | None:
-        """The project module whose code runs now (None: the checked file)."""
-        frame = self.frame
+    def unit_in(self, frame: Frame) -> Unit | None:
+        """The project module a scope belongs to (None: the checked file)."""
         while frame.parent is not None:
             frame = frame.parent
         return self.unit_of.get(id(frame))
+
+    def current_unit(self) -> Unit | None:
+        """The project module whose code runs now (None: the checked file)."""
+        return self.unit_in(self.frame)
 
     def _importer_path(self) -> str:
         unit = self.current_unit()
@@ -145,17 +155,7 @@ class ImportsMixin(InterpreterBase):
         """Run a project module's top level in ``frame``, then come back to where we were."""
         self.modules[unit.real] = frame
         self.unit_of[id(frame)] = unit
-        saved = (
-            self.frame,
-            self.ctx,
-            self.chain,
-            self.jump,
-            self.positional,
-            self.loop_nesting,
-            self.unroll_nesting,
-            self.stack,
-            self.driver,
-        )
+        saved = [getattr(self, name) for name in _RUN_STATE]
         self.frame, self.ctx, self.chain, self.jump = frame, (ctx,), (), None
         self.positional = self.loop_nesting = self.unroll_nesting = 0
         self.stack = []
@@ -164,17 +164,8 @@ class ImportsMixin(InterpreterBase):
         try:
             self.exec_block(unit.module.body)
         finally:
-            (
-                self.frame,
-                self.ctx,
-                self.chain,
-                self.jump,
-                self.positional,
-                self.loop_nesting,
-                self.unroll_nesting,
-                self.stack,
-                self.driver,
-            ) = saved
+            for name, value in zip(_RUN_STATE, saved, strict=True):
+                setattr(self, name, value)
 
     def judges_functions(self) -> bool:
         """Whether functions defined now are also run on their own: the checked file's and its
@@ -204,7 +195,7 @@ class ImportsMixin(InterpreterBase):
         """A dropout of the checked file whose judgement a caller could change: built but not
         placed here, or placed where what feeds it or what it feeds (through transparent
         layers) is unknown, uncertain, or not there (a function's parameter, its return)."""
-        own = [n for n in self.graph.nodes if is_dropout_family(n) and id(n.origin) not in self.locator.units]
+        own = [n for n in self.graph.nodes if is_dropout_family(n) and not n.elsewhere]
         placed = {id(n.origin) for n in own}
         for val in self.constructed.values():
             mine = id(val.call) not in self.locator.units
@@ -222,12 +213,9 @@ class ImportsMixin(InterpreterBase):
         for other, certain in edges:
             if not certain or not other.kind:
                 return True
-            if (is_transparent(other) or is_dropout_family(other)) and self._open(other, forward, depth + 1):
+            if is_transparent(other) and self._open(other, forward, depth + 1):  # dropouts too
                 return True
         return False
-
-    drivers: set[str]
-    called: frozenset[str]
 
 
 def _module_val(target: Target) -> ModuleVal:

@@ -90,12 +90,6 @@ class _Locator:
         return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.path, cell)
 
 
-def _module_scope(frame: Frame) -> Frame:
-    while frame.parent is not None:
-        frame = frame.parent
-    return frame
-
-
 def _takes_arguments(params: cst.Parameters, method: bool) -> bool:
     named = [*params.posonly_params, *params.params, *params.kwonly_params]
     return len(named) > int(method) or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None
@@ -221,7 +215,7 @@ class _Interpreter(
                 pos: list[Any] = []
                 if func.owner is not None:
                     pos.append(Instance(func.owner))
-                unit = self.unit_of.get(id(_module_scope(func.scope)))
+                unit = self.unit_in(func.scope)
                 self.driver = unit.path if unit is not None else None
                 # A function the file calls already ran for real; on its own it is judged, and
                 # what it writes to module state (a registry, a global) is not kept.
