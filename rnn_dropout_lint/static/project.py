@@ -84,6 +84,14 @@ def _read(path: str) -> bytes | None:
         return None
 
 
+def _names(listed: bytes) -> Iterator[str]:
+    """The dotted names of an import's comma-separated list (``a.b as c, d``)."""
+    for item in listed.decode("latin-1").split(","):
+        name = _NAME.match(item.strip())
+        if name:
+            yield name[0]
+
+
 def _real(path: str) -> str:
     return os.path.realpath(path)
 
@@ -143,16 +151,16 @@ class Project:
         self.marked = marked
         self.loader = loader
         self._external = is_external  # Keras, TensorFlow: never resolved to project files
-        self._units: OrderedDict[str, tuple[tuple[int, int], Unit | None]] = OrderedDict()
+        # path -> (mtime and size, the parsed module, source bytes it counts in the cache)
+        self._units: OrderedDict[str, tuple[tuple[int, int] | None, Unit | None, int]] = OrderedDict()
         self._cached_bytes = 0
-        self._sizes: dict[str, int] = {}
-        self._importers: dict[str, list[str]] | None = None
-        self._indexed_at = 0.0
+        # What the disk looked like a moment ago; dropped together when older (see _fresh).
+        self._checked_at = 0.0
+        self._importers: dict[str, list[str]] | None = None  # word of an import -> files
         self._confirmed: dict[str, list[str]] = {}  # a file -> its importers, resolved
-        self._scanned: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}
         self._resolved: dict[tuple[str, str, int], Target | None] = {}
-        self._resolved_at = 0.0
         self._folders: dict[str, str] = {}  # a file -> its real folder
+        self._scanned: dict[str, tuple[tuple[int, int], frozenset[str]]] = {}  # kept: stat-checked
 
     # -- resolution ------------------------------------------------------------------------
     def _bases(self, importer_dir: str) -> Iterator[str]:
@@ -165,18 +173,25 @@ class Project:
     def resolve(self, importer: str, module: str, level: int = 0) -> Target | None:
         """Where ``module`` (``level`` dots before it) leads from the file ``importer``; None
         outside the project."""
+        self._fresh()
         folder = self._folders.get(importer)
         if folder is None:
             folder = self._folders[importer] = os.path.dirname(_real(importer))
         key = (folder, module, level)  # files of one folder resolve alike: resolved once
-        now = time.monotonic()
-        if now - self._resolved_at > INDEX_FRESH_SECONDS:  # files may have come and gone since
-            self._resolved.clear()
-            self._folders.clear()
-            self._resolved_at = now
         if key not in self._resolved:
             self._resolved[key] = self._resolve(folder, module, level)
         return self._resolved[key]
+
+    def _fresh(self) -> None:
+        """Forget what was derived from the disk longer ago than INDEX_FRESH_SECONDS: files may
+        have come and gone since (a long-lived process). Parsed modules are stat-checked."""
+        now = time.monotonic()
+        if now - self._checked_at > INDEX_FRESH_SECONDS:
+            self._importers = None
+            self._confirmed.clear()
+            self._resolved.clear()
+            self._folders.clear()
+            self._checked_at = now
 
     def _resolve(self, folder: str, module: str, level: int) -> Target | None:
         parts = [p for p in module.split(".") if p]
@@ -222,33 +237,30 @@ class Project:
     def unit(self, path: str, shown: str, name: str) -> Unit | None:
         """The parsed module at ``path``; None when it cannot be read or parsed."""
         stamp = _stamp(path)
-        cached = self._units.get(path)
+        cached = self._units.pop(path, None)
         if cached is not None and cached[0] == stamp:
-            self._units.move_to_end(path)
+            self._units[path] = cached  # now the most recently used
             return cached[1]
-        self._cached_bytes -= self._sizes.pop(path, 0)
+        self._cached_bytes -= cached[2] if cached is not None else 0
         loaded = self.loader(path) if stamp is not None else None
-        unit = None
+        unit, size = None, 0
         if loaded is not None:
             module, source = loaded
             unit = Unit(shown, path, name, module, Positions(module, source), called_names(source))
-            self._sizes[path] = len(source)
-            self._cached_bytes += len(source)
-        self._units[path] = (stamp or (0, 0), unit)
-        self._units.move_to_end(path)
+            size = len(source)
+        self._units[path] = (stamp, unit, size)
+        self._cached_bytes += size
         while self._cached_bytes > CACHE_SOURCE_BYTES and len(self._units) > 1:
-            old, _ = self._units.popitem(last=False)
-            self._cached_bytes -= self._sizes.pop(old, 0)
+            _, (_, _, dropped) = self._units.popitem(last=False)
+            self._cached_bytes -= dropped
         return unit
 
     # -- who imports whom ------------------------------------------------------------------
     def importers(self, path: str) -> list[str]:
         """The project's ``.py`` files whose import statements name the file ``path``."""
-        now = time.monotonic()
-        if self._importers is None or now - self._indexed_at > INDEX_FRESH_SECONDS:
+        self._fresh()
+        if self._importers is None:
             self._importers = self._index()
-            self._indexed_at = now
-            self._confirmed.clear()
         real = _real(path)
         found = self._confirmed.get(real)
         if found is None:
@@ -310,12 +322,10 @@ class Project:
     def _targets(self, path: str, raw: bytes) -> Iterator[str]:
         for match in _IMPORT.finditer(raw):
             if match[3] is not None:
-                for item in match[3].decode("latin-1").split(","):
-                    name = _NAME.match(item.strip())
-                    if name:
-                        found = self.resolve(path, name[0])
-                        if found and found.path:
-                            yield _real(found.path)
+                for name in _names(match[3]):
+                    found = self.resolve(path, name)
+                    if found and found.path:
+                        yield _real(found.path)
                 continue
             source = match[1].decode("latin-1")
             level = len(source) - len(source.lstrip("."))
@@ -324,12 +334,10 @@ class Project:
             if found and found.path:
                 yield _real(found.path)
             # ``from pkg import blocks``: a name imported from a package may be a module.
-            for item in match[2].decode("latin-1").strip("()").split(","):
-                name = _NAME.match(item.strip())
-                if name:
-                    sub = self.resolve(path, f"{module}.{name[0]}" if module else name[0], level)
-                    if sub and sub.path:
-                        yield _real(sub.path)
+            for name in _names(match[2].strip(b"()")):
+                sub = self.resolve(path, f"{module}.{name}" if module else name, level)
+                if sub and sub.path:
+                    yield _real(sub.path)
 
 
 _projects: dict[str, Project] = {}
