@@ -21,7 +21,7 @@ from ..graph import UNKNOWN, LayerNode
 from ..keras_table import Role
 from .project import Project, Target, Unit
 from .state import STEP_BUDGET, Frame, InterpreterBase
-from .values import TOP, Const, ModuleVal, Qual
+from .values import TOP, Const, LayerVal, ModuleVal, Qual
 
 MAX_MODULES = 64  # project modules read per analysis
 MAX_IMPORTERS = 8  # importers of the checked file run per analysis (sorted by path)
@@ -175,8 +175,8 @@ class ImportsMixin(InterpreterBase):
 
     def run_importers(self) -> None:
         """The files that import the checked one, run as the project runs them."""
-        if self.project is None or not self.home:
-            return
+        if self.project is None or not self.home or not self._own_dropouts():
+            return  # nothing here a caller could change: no index, no importer read
         importers = self.project.importers(self.home)
         if not importers or not self._has_open_dropout():
             return
@@ -191,16 +191,22 @@ class ImportsMixin(InterpreterBase):
             self.run_unit(unit, self._frame(None), ("importer", path), driver=unit.path)
             self.run_deferred()
 
+    def _own_dropouts(self) -> list[LayerVal]:
+        """The dropout layers the checked file's own code builds."""
+        return [
+            val
+            for val in self.constructed.values()
+            if val.spec.role is Role.DROPOUT and id(val.call) not in self.locator.units
+        ]
+
     def _has_open_dropout(self) -> bool:
         """A dropout of the checked file whose judgement a caller could change: built but not
         placed here, or placed where what feeds it or what it feeds (through transparent
         layers) is unknown, uncertain, or not there (a function's parameter, its return)."""
         own = [n for n in self.graph.nodes if is_dropout_family(n) and not n.elsewhere]
         placed = {id(n.origin) for n in own}
-        for val in self.constructed.values():
-            mine = id(val.call) not in self.locator.units
-            if val.spec.role is Role.DROPOUT and mine and id(val.call) not in placed:
-                return True
+        if any(id(val.call) not in placed for val in self._own_dropouts()):
+            return True
         return any(
             any(v is UNKNOWN for v in n.args.values()) or self._open(n, False) or self._open(n, True)
             for n in own
