@@ -81,7 +81,7 @@ class ContainersMixin(InterpreterBase):
         name = target.value.value
         while frame is not None and name not in frame.locals:
             frame = frame.parent
-        if frame is None or not isinstance(frame.locals[name], DictVal):
+        if frame is None or not isinstance(self.settle(frame, name), DictVal):
             return
         if isinstance(key, Const) and isinstance(key.value, str):
             frame.locals[name] = DictVal(tuple({**dict(frame.locals[name].items), key.value: value}.items()))

@@ -22,6 +22,7 @@ from .values import (
     LambdaVal,
     Layers,
     LayerVal,
+    LazyName,
     ListState,
     MidIndex,
     ModuleVal,
@@ -145,7 +146,7 @@ class ExpressionsMixin(InterpreterBase):
         while frame is not None:
             value = frame.locals.get(name)
             if value is not None:
-                return value
+                return self.settle(frame, name) if type(value) is LazyName else value
             stars.extend(frame.star_modules)
             frame = frame.parent
         if name in _CONSTANTS:

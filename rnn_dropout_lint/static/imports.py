@@ -21,7 +21,7 @@ from ..graph import UNKNOWN, LayerNode
 from ..keras_table import Role
 from .project import Project, Target, Unit
 from .state import STEP_BUDGET, Frame, InterpreterBase
-from .values import TOP, Const, LayerVal, ModuleVal, Qual
+from .values import TOP, Const, LayerVal, LazyName, ModuleVal, Qual
 
 MAX_MODULES = 64  # project modules read per analysis
 MAX_IMPORTERS = 8  # importers of the checked file run per analysis (sorted by path)
@@ -90,6 +90,8 @@ class ImportsMixin(InterpreterBase):
             if found is None or (not level and self.table.lookup(qualname) is not None):
                 # A configured custom layer keeps the name the table knows it by.
                 self.bind(local, Qual(qualname) if not level and module else TOP)
+            elif not self.judges_functions() and not self.frame.is_class:
+                self.bind(local, LazyName(found, name))
             else:
                 self.bind(local, self.module_attribute(found, name))
 
@@ -101,9 +103,20 @@ class ImportsMixin(InterpreterBase):
 
     def import_module(self, module: str, level: int) -> ModuleVal | None:
         found = self._resolve(module, level)
-        if found is not None and found.path is not None:
-            self.load_module(found)  # its top level runs on import
+        if found is not None and found.path is not None and self.judges_functions():
+            self.load_module(found)  # its top level runs on import (a registry may fill)
+        # In a module that is only imported, an import is read when the name is used (see
+        # LazyName): a project's modules import one another far beyond what a model needs.
         return found
+
+    def settle(self, frame: Frame, name: str) -> Any:
+        """The value ``name`` has in ``frame``, a lazy import read now and kept."""
+        value = frame.locals[name]
+        if type(value) is LazyName:
+            # Unbound while read: ``from . import sub`` in a package's __init__ names itself.
+            del frame.locals[name]
+            value = frame.locals[name] = self.module_attribute(value.module, value.name)
+        return value
 
     def _import_star(self, found: ModuleVal) -> None:
         frame = self.load_module(found)
@@ -118,9 +131,8 @@ class ImportsMixin(InterpreterBase):
         """``mod.name``: a name its top level binds, else its submodule ``name``."""
         frame = self.load_module(mod)
         if frame is not None:
-            value = frame.locals.get(name)
-            if value is not None:
-                return value
+            if name in frame.locals:
+                return self.settle(frame, name)
             for star in frame.star_modules:
                 if self.table.lookup(f"{star}.{name}") is not None:
                     return Qual(f"{star}.{name}")

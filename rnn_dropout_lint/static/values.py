@@ -76,6 +76,14 @@ class ModuleVal:
 
 
 @dataclass(frozen=True)
+class LazyName:
+    """``from module import name`` in a module that is only imported: read on first use."""
+
+    module: ModuleVal
+    name: str
+
+
+@dataclass(frozen=True)
 class Classes:
     """One of several Keras classes (``GRU if use_gru else LSTM``)."""
 

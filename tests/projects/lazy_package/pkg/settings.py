@@ -1,0 +1,3 @@
+RATE = 0.3
+SEQUENCES = True
+NO_SEQUENCES = False
