@@ -373,6 +373,33 @@ def main() -> int:
     long_t = timed([RDL, "check", "--isolated", str(long_file)], repeat)
     table.add(f"one {lines}-line file", f"{long_t:.2f} s", "", None, "< 5 s", long_t < 5)
 
+    print("language server: 300 edits to a 500-line model file", flush=True)
+    model = work / "model_500.py"
+    if not model.exists():
+        generate.write_long_file(model, 500, seed=6)
+    session = Path(__file__).resolve().parent / "lsp_session.py"
+    out = subprocess.run(
+        [sys.executable, str(session), RDL, str(model), "300"], capture_output=True, text=True
+    )
+    lsp = json.loads(out.stdout)
+    table.add(
+        f"server: diagnostics after an edit ({lsp['lines']}-line file)",
+        f"{lsp['median_ms']:.0f} ms",
+        f"p90 {lsp['p90_ms']:.0f} ms",
+        None,
+        "< 200 ms",
+        lsp["median_ms"] < 200,
+    )
+    growth = lsp["rss_late_mb"] / lsp["rss_early_mb"]
+    table.add(
+        "server: memory after 300 edits",
+        f"{lsp['rss_late_mb']:.0f} MB",
+        f"after 30: {lsp['rss_early_mb']:.0f} MB",
+        growth,
+        "<= 1.1",
+        growth <= 1.1,
+    )
+
     print()
     print(
         f"{platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

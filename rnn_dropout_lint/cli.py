@@ -7,11 +7,9 @@ import io
 import sys
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
-from .fix.line_length import line_length_for
 from .fix.styles import STYLES
 from .output import (
     FORMATS,
@@ -210,6 +208,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     rule = commands.add_parser("rule", help="explain a rule (all rules when no code is given)")
     rule.add_argument("code", nargs="?", metavar="CODE")
+
+    commands.add_parser(
+        "server",
+        help="run the language server (LSP over stdio; needs the lsp extra)",
+        description="A Language Server Protocol server over stdin/stdout for editors and "
+        "JupyterLab: diagnostics for Python files and notebooks, quick fixes, fix all, add noqa. "
+        "Install it with: pip install 'rnn-dropout-lint[lsp]'.",
+    )
     return parser
 
 
@@ -226,6 +232,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _check(args)
     if args.command == "verify":
         return _verify(args)
+    if args.command == "server":
+        from .lsp import main as serve
+
+        return serve()
     parser.print_help()
     return EXIT_ERROR
 
@@ -401,14 +411,11 @@ def _ours(code: str) -> bool:
 
 
 class _Project:
-    """Settings per file: the nearest configuration (see config.Resolver) under the command line."""
+    """Settings per file: the nearest configuration (see config.SettingsResolver) under the command line."""
 
-    def __init__(self, args: argparse.Namespace, fixed: Any) -> None:
-        from . import config as cfg
-
+    def __init__(self, args: argparse.Namespace, resolver: Any) -> None:
         self.args = args
-        self.resolver = cfg.Resolver(fixed)
-        self._settings: dict[int, tuple[Any, Settings]] = {}
+        self.resolver = resolver
 
     @classmethod
     def create(cls, args: argparse.Namespace) -> _Project | None:
@@ -417,9 +424,20 @@ class _Project:
         from . import config as cfg
 
         _foreign_codes(args)
+        overrides = cfg.Overrides(
+            select=tuple(args.select) if args.select is not None else None,
+            extend_select=tuple(args.extend_select),
+            ignore=tuple(args.ignore),
+            report_uncertain=True if args.report_uncertain or args.verify else None,
+            fix_style=args.fix_style,
+            follow_imports=None if args.follow_imports else False,
+            # Text shows which findings a fix exists for; JSON and SARIF carry the edits.
+            fix_edits=getattr(args, "output_format", "json") not in (*TEXT_FORMATS, "github"),
+            max_file_size=args.max_file_size,
+        )
         try:
             fixed = cfg.Config() if args.isolated else cfg.load(Path(args.config)) if args.config else None
-            project = cls(args, fixed)
+            project = cls(args, cfg.SettingsResolver(overrides, fixed))
             project.settings_for(Path(args.stdin_filename or ".") if args.paths == ["-"] else Path("."))
         except cfg.ConfigError as exc:
             print(f"rnn-dropout-lint: error: {exc}", file=sys.stderr)
@@ -430,43 +448,14 @@ class _Project:
         return project
 
     def config(self, path: Any) -> Any:
-        return self.resolver.for_path(path)
+        return self.resolver.configs.for_path(path)
 
     def exclude(self, path: Any) -> tuple[str, ...]:
         return (*self.config(path).exclude_globs(), *self.args.exclude)
 
     def settings_for(self, path: Any) -> Settings:
         """Raises ConfigError (a configuration file) or SelectionError (a code)."""
-        from .engine import Settings
-        from .keras_table import DEFAULT_TABLE
-        from .rules import Selection
-
-        args, conf = self.args, self.config(path)
-        cached = self._settings.get(id(conf))
-        if cached is None:
-            selection = Selection.parse(
-                args.select if args.select is not None else conf.select,
-                (*conf.extend_select, *args.extend_select),
-                (*conf.ignore, *args.ignore),
-            )
-            settings = Settings(
-                selection=selection,
-                report_uncertain=args.report_uncertain or conf.report_uncertain or bool(args.verify),
-                table=DEFAULT_TABLE.extended(
-                    recurrent=conf.extra_recurrent_layers, transparent=conf.extra_transparent_layers
-                ),
-                fix_style=args.fix_style or conf.fix_style or "spatial",  # text marks fixable findings
-                # Text shows which findings a fix exists for; JSON and SARIF carry the edits.
-                fix_edits=getattr(args, "output_format", "json") not in (*TEXT_FORMATS, "github"),
-                max_file_size=args.max_file_size,
-                follow_imports=args.follow_imports and conf.follow_imports,
-            )
-            cached = self._settings[id(conf)] = (conf, settings)
-        settings = cached[1]
-        ignored = conf.ignored_codes_for(str(path))
-        if ignored:
-            settings = replace(settings, selection=settings.selection.with_ignored(ignored))
-        return replace(settings, line_length=line_length_for(path))
+        return self.resolver.for_path(path)
 
 
 class _Progress:

@@ -7,10 +7,16 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .files import DEFAULT_MAX_FILE_SIZE
+from .fix.line_length import line_length_for
 from .fix.styles import STYLES
+
+if TYPE_CHECKING:
+    from .engine import Settings
 
 
 def _toml() -> Any:
@@ -152,6 +158,66 @@ class Resolver:
                 config = self._files[found] = load(found)
             self._folders[folder] = config
         return config
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line or an editor sets over the configuration files; None: the file's."""
+
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    report_uncertain: bool | None = None
+    fix_style: str | None = None
+    follow_imports: bool | None = None
+    fix_edits: bool = True
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
+
+
+class SettingsResolver:
+    """The :class:`Settings` of each file: its configuration (see :class:`Resolver`) under the
+    overrides. The CLI and the language server resolve a file's settings here, the same way."""
+
+    def __init__(self, overrides: Overrides, fixed: Config | None = None) -> None:
+        self.overrides = overrides
+        self.configs = Resolver(fixed)
+        self._settings: dict[int, tuple[Config, Settings]] = {}
+
+    def for_path(self, path: Path) -> Settings:
+        """Raises ConfigError (a configuration file) or SelectionError (a code)."""
+        from .engine import Settings
+        from .keras_table import DEFAULT_TABLE
+        from .rules import Selection
+
+        over, conf = self.overrides, self.configs.for_path(path)
+        cached = self._settings.get(id(conf))
+        if cached is None:
+            selection = Selection.parse(
+                over.select if over.select is not None else conf.select,
+                (*conf.extend_select, *over.extend_select),
+                (*conf.ignore, *over.ignore),
+            )
+            settings = Settings(
+                selection=selection,
+                report_uncertain=_either(over.report_uncertain, conf.report_uncertain),
+                table=DEFAULT_TABLE.extended(
+                    recurrent=conf.extra_recurrent_layers, transparent=conf.extra_transparent_layers
+                ),
+                fix_style=over.fix_style or conf.fix_style or "spatial",
+                fix_edits=over.fix_edits,
+                max_file_size=over.max_file_size,
+                follow_imports=_either(over.follow_imports, conf.follow_imports),
+            )
+            cached = self._settings[id(conf)] = (conf, settings)
+        settings = cached[1]
+        ignored = conf.ignored_codes_for(str(path))
+        if ignored:
+            settings = _replace(settings, selection=settings.selection.with_ignored(ignored))
+        return _replace(settings, line_length=line_length_for(path))
+
+
+def _either(override: bool | None, configured: bool) -> bool:
+    return configured if override is None else override
 
 
 def load(path: Path, _seen: tuple[Path, ...] = ()) -> Config:

@@ -16,6 +16,7 @@ class LayerRef:
     row: int | None
     col: int | None
     path: str | None = None  # another file of the project it was built in; None: the finding's
+    cell: int | None = None  # in a notebook, the cell the row is in
 
 
 @dataclass(frozen=True)

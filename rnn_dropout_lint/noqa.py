@@ -12,7 +12,7 @@ import re
 import tokenize
 from collections.abc import Callable, Iterable
 
-from .findings import Finding
+from .findings import Edit, Finding
 
 _INLINE = re.compile(r"# noqa(?::[\s]?(?P<codes>([A-Z]+[0-9]+(?:[,\s]+)?)+))?", re.IGNORECASE)
 _FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
@@ -65,3 +65,39 @@ def apply_noqa(
         for f in findings
         if not suppressed(f.code, statements.get(row_of(f.cell, f.row) if row_of else f.row, ""))
     ]
+
+
+def noqa_edit(source: str, row: int, code: str) -> Edit | None:
+    """The edit that silences ``code`` reported at ``row``: ``  # noqa: CODE`` at the end of
+    the line, or of the first line after it in the same statement that can hold a comment (not
+    inside a string, not continued by a backslash); a code list already there gets the code.
+    None when the line is silenced already."""
+    lines = source.splitlines(keepends=True)
+    if not 1 <= row <= len(lines):
+        return None
+    row = _commentable(lines, row)
+    line = lines[row - 1]
+    content = line.rstrip("\r\n")
+    match = _INLINE.search(content)
+    if match is not None:
+        if match.group("codes") is None or suppressed(code, content):
+            return None
+        end = match.end("codes")
+        return Edit(f",{code}", row, end + 1, row, end + 1)
+    kept = len(content.rstrip())
+    return Edit(f"  # noqa: {code}", row, kept + 1, row, len(content) + 1)
+
+
+def _commentable(lines: list[str], row: int) -> int:
+    """The first row from ``row`` on whose end a comment can be added."""
+    inside: set[int] = set()  # rows a token (a multi-line string) runs past the end of
+    try:
+        for _, _, (start, _), (end, _), _ in tokenize.generate_tokens(io.StringIO("".join(lines)).readline):
+            inside.update(range(start, end))
+            if start > row and start not in inside:
+                break
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        return row
+    while row < len(lines) and (row in inside or lines[row - 1].rstrip("\r\n").endswith("\\")):
+        row += 1
+    return row

@@ -128,12 +128,27 @@ def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False)
     Edits apply to the cells' own sources (cell rows and columns); cells that cannot be
     analysed, IPython lines and Python 2 cells are never touched.
     """
-    settings = replace(settings, fix_style=settings.fix_style or "spatial", fix_edits=True)
     try:
         book = notebook.load(text)
     except notebook.NotebookError as exc:
         raise LintError(str(exc)) from None
-    original = sources = book.code_sources()
+    original = book.code_sources()
+    sources, fixed, result = fix_cells(book, original, path, settings, unsafe)
+    written = text
+    if sources != original:
+        try:
+            written = notebook.write(book, sources)
+        except notebook.NotebookError as exc:
+            raise LintError(str(exc)) from None
+    left = notebook.with_file_regions(result.findings, book, written)
+    return FixOutcome(path, text, written, tuple(fixed), tuple(left), problems=tuple(result.problems))
+
+
+def fix_cells(
+    book: notebook.Notebook, sources: dict[int, str], path: str, settings: Settings, unsafe: bool = False
+) -> tuple[dict[int, str], list[Finding], notebook.Result]:
+    """(fixed code cell sources, findings fixed, the analysis of the fixed cells)."""
+    settings = replace(settings, fix_style=settings.fix_style or "spatial", fix_edits=True)
     result = notebook.analyse(book, sources, path, settings)
     broken = {p.cell for p in result.problems}
     fixed: list[Finding] = []
@@ -149,14 +164,7 @@ def fix_notebook(text: str, path: str, settings: Settings, unsafe: bool = False)
             raise LintError("a fix produced code that does not parse; nothing was written") from None
         if {p.cell for p in result.problems} - broken:
             raise LintError("a fix produced code that does not parse; nothing was written")
-    written = text
-    if sources != original:
-        try:
-            written = notebook.write(book, sources)
-        except notebook.NotebookError as exc:
-            raise LintError(str(exc)) from None
-    left = notebook.with_file_regions(result.findings, book, written)
-    return FixOutcome(path, text, written, tuple(fixed), tuple(left), problems=tuple(result.problems))
+    return sources, fixed, result
 
 
 def fix_file(path: str, settings: Settings, unsafe: bool = False, write: bool = True) -> FixOutcome:

@@ -146,11 +146,9 @@ def finding(
     for role, layer in refs:
         where = graph.span(layer)
         elsewhere = where.path if where is not None and layer.elsewhere else None
-        layers.append(
-            LayerRef(
-                role, label(layer), where.row if where else None, where.col if where else None, elsewhere
-            )
-        )
+        row, col = (where.row, where.col) if where is not None else (None, None)
+        cell = where.cell if where is not None and elsewhere is None else None
+        layers.append(LayerRef(role, label(layer), row, col, elsewhere, cell))
     if node.via is not None:
         message += f" (as {node.via} uses it)"
         short = f"{short} (as {node.via} uses it)" if short is not None else None
