@@ -37,7 +37,7 @@ from .documents import Cell, Checked
 NAME = "rnn-dropout-lint"
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.{NAME}"
 DEBOUNCE = 0.03  # seconds of quiet typing before a changed buffer is analysed
-_ROLES = {"source": "fed by {}", "target": "feeds {}", "recurrent": "{}"}
+_ROLES = {"source": "fed by {}", "target": "feeds {}"}
 _T = TypeVar("_T")
 _WARNING, _INFORMATION = types.DiagnosticSeverity.Warning, types.DiagnosticSeverity.Information
 
@@ -276,7 +276,7 @@ class RdlServer(LanguageServer):
     def related(self, found: Finding, snap: _Snapshot, uri: str) -> list[types.DiagnosticRelatedInformation]:
         out = []
         for layer in found.layers:
-            if layer.role == "dropout" or layer.row is None or layer.col is None:
+            if layer.role not in _ROLES or layer.row is None or layer.col is None:  # the finding's own
                 continue
             where, lines = uri, snap.lines(uri)
             if layer.path is not None:
@@ -285,7 +285,7 @@ class RdlServer(LanguageServer):
                 where = snap.uris[layer.cell - 1]
                 lines = snap.lines(where)
             spot = self.range(lines, layer.row, layer.col, layer.row, layer.col)
-            text = _ROLES.get(layer.role, "{}").format(layer.kind)
+            text = _ROLES[layer.role].format(layer.kind)
             out.append(types.DiagnosticRelatedInformation(types.Location(where, spot), text))
         return out
 
