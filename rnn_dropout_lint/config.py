@@ -6,8 +6,7 @@ import fnmatch
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from dataclasses import replace as _replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -212,8 +211,8 @@ class SettingsResolver:
         settings = cached[1]
         ignored = conf.ignored_codes_for(str(path))
         if ignored:
-            settings = _replace(settings, selection=settings.selection.with_ignored(ignored))
-        return _replace(settings, line_length=line_length_for(path))
+            settings = replace(settings, selection=settings.selection.with_ignored(ignored))
+        return replace(settings, line_length=line_length_for(path))
 
 
 def _either(override: bool | None, configured: bool) -> bool:

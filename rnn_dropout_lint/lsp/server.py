@@ -82,11 +82,18 @@ class _Snapshot:
     text: str | None = None  # a Python file
     cells: list[Cell] | None = None  # a notebook
     uris: list[str] = field(default_factory=list)  # the notebook's cell documents, in order
+    split: dict[str, list[str]] = field(default_factory=dict, repr=False)  # uri -> its lines
 
     def lines(self, uri: str) -> list[str]:
-        if self.text is not None:
-            return _lines(self.text)
-        return _lines(self.cells[self.uris.index(uri)].text) if self.cells is not None else []
+        """The lines of the buffer, or of its cell ``uri``, split once (every position needs them)."""
+        if uri not in self.split:
+            if self.text is not None:
+                self.split[uri] = _lines(self.text)
+            else:
+                self.split[uri] = (
+                    _lines(self.cells[self.uris.index(uri)].text) if self.cells is not None else []
+                )
+        return self.split[uri]
 
 
 @dataclass
@@ -228,7 +235,7 @@ class RdlServer(LanguageServer):
     def publish(self, key: str, snap: _Snapshot, checked: Checked) -> None:
         old = self.states.get(key)
         published: dict[str, list[types.Diagnostic]] = {}
-        targets = snap.uris if snap.cells is not None else [key]
+        targets = snap.uris if snap.cells is not None else [snap.uri]
         for index, uri in enumerate(targets, start=1):
             if index in checked.broken and old is not None:
                 published[uri] = old.published.get(uri, [])  # this cell's last good diagnostics
@@ -320,7 +327,7 @@ class RdlServer(LanguageServer):
         if snap.version != self.current_version(key):
             return []
         if _wants(wanted, types.CodeActionKind.QuickFix):
-            lines = snap.lines(uri)
+            source = "".join(snap.lines(uri))
             for found in checked.findings:
                 if index is not None and found.cell != index:
                     continue
@@ -342,7 +349,7 @@ class RdlServer(LanguageServer):
                             is_preferred=found.fix.applicability == "safe",
                         )
                     )
-                silence = noqa_edit("".join(lines), found.row, found.code)
+                silence = noqa_edit(source, found.row, found.code)
                 if silence is not None:
                     actions.append(
                         types.CodeAction(
@@ -445,10 +452,7 @@ def create() -> RdlServer:
 
     @server.feature(types.INITIALIZE)
     def initialize(ls: RdlServer, params: types.InitializeParams) -> None:
-        ls.client_settings, problems = ClientSettings.read(params.initialization_options)
-        ls.resolver = ls._resolver()
-        for problem in problems:
-            ls.window_log_message(types.LogMessageParams(types.MessageType.Warning, f"settings: {problem}"))
+        ls.configure(params.initialization_options)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: RdlServer, params: types.InitializedParams) -> None:
@@ -472,37 +476,18 @@ def create() -> RdlServer:
         if caps is not None and caps.configuration:
             await _pull_configuration(ls)
 
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: RdlServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, 0)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: RdlServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.schedule(params.text_document.uri, DEBOUNCE)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: RdlServer, params: types.DidSaveTextDocumentParams) -> None:
-        _saved(ls, ls.key_of(params.text_document.uri))
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: RdlServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.forget(params.text_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
-    def notebook_open(ls: RdlServer, params: types.DidOpenNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri, 0)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
-    def notebook_change(ls: RdlServer, params: types.DidChangeNotebookDocumentParams) -> None:
-        ls.schedule(params.notebook_document.uri, DEBOUNCE)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
-    def notebook_save(ls: RdlServer, params: types.DidSaveNotebookDocumentParams) -> None:
-        _saved(ls, params.notebook_document.uri)
-
-    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
-    def notebook_close(ls: RdlServer, params: types.DidCloseNotebookDocumentParams) -> None:
-        ls.forget(params.notebook_document.uri)
+    # Python files and notebooks go through the same four events; a buffer is known by its uri.
+    for method, document, event in (
+        (types.TEXT_DOCUMENT_DID_OPEN, "text_document", _opened),
+        (types.TEXT_DOCUMENT_DID_CHANGE, "text_document", _changed),
+        (types.TEXT_DOCUMENT_DID_SAVE, "text_document", _saved),
+        (types.TEXT_DOCUMENT_DID_CLOSE, "text_document", RdlServer.forget),
+        (types.NOTEBOOK_DOCUMENT_DID_OPEN, "notebook_document", _opened),
+        (types.NOTEBOOK_DOCUMENT_DID_CHANGE, "notebook_document", _changed),
+        (types.NOTEBOOK_DOCUMENT_DID_SAVE, "notebook_document", _saved),
+        (types.NOTEBOOK_DOCUMENT_DID_CLOSE, "notebook_document", RdlServer.forget),
+    ):
+        server.feature(method)(_on_buffer(document, event))
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def configuration(ls: RdlServer, params: types.DidChangeConfigurationParams) -> None:
@@ -525,6 +510,21 @@ def create() -> RdlServer:
         return await ls.code_actions(params)
 
     return server
+
+
+def _on_buffer(document: str, event: Callable[[RdlServer, str], None]) -> Callable[[RdlServer, Any], None]:
+    def handler(ls: RdlServer, params: Any) -> None:
+        event(ls, getattr(params, document).uri)
+
+    return handler
+
+
+def _opened(ls: RdlServer, key: str) -> None:
+    ls.schedule(key, 0)
+
+
+def _changed(ls: RdlServer, key: str) -> None:
+    ls.schedule(key, DEBOUNCE)
 
 
 def _saved(ls: RdlServer, key: str) -> None:
