@@ -22,7 +22,6 @@ from .noqa import apply_noqa
 from .rules import Selection
 from .rules._sites import dropout_sites
 from .static.interpreter import build_graph
-from .static.legacy import repaired
 from .static.positions import Positions
 from .static.project import Loader, project_for
 
@@ -155,6 +154,8 @@ def parse(source: bytes | str, legacy: bool = False, nesting: bool = True) -> tu
     except cst.ParserSyntaxError as exc:
         row, col, message = syntax_error_position(_text(source), exc)
         error = LintError(f"syntax error at line {row}, column {col}: {message}")
+        from .static.legacy import repaired  # the rewriter is needed only by files libcst rejects
+
         rewritten = repaired(_text(source), python2=legacy)
         if rewritten is None:
             raise error from None

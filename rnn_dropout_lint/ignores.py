@@ -7,8 +7,10 @@ which folder, deeper files deciding last) is here.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pathspec
+if TYPE_CHECKING:
+    import pathspec
 
 IGNORE_FILES = (".gitignore", ".ignore")
 
@@ -48,14 +50,14 @@ class GitIgnores:
             lines: list[str] = []
             for name in IGNORE_FILES:
                 lines += _read_lines(folder / name)
-            self._specs[folder] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            self._specs[folder] = _spec_of(lines)
         return self._specs[folder]
 
     def _exclude(self, repository: Path) -> pathspec.GitIgnoreSpec | None:
         path = repository / ".git" / "info" / "exclude"
         if path not in self._specs:
             lines = _read_lines(path)
-            self._specs[path] = pathspec.GitIgnoreSpec.from_lines(lines) if lines else None
+            self._specs[path] = _spec_of(lines)
         return self._specs[path]
 
     def _repository(self, start: Path) -> Path | None:
@@ -71,3 +73,11 @@ def _read_lines(path: Path) -> list[str]:
         return path.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return []
+
+
+def _spec_of(lines: list[str]) -> pathspec.GitIgnoreSpec | None:
+    if not lines:
+        return None
+    import pathspec  # about 20 ms of start-up, paid only where an ignore file has rules
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)

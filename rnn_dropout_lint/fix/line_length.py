@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import configparser
 import functools
 from pathlib import Path
 from typing import Any
@@ -66,6 +65,8 @@ def _toml(path: Path) -> dict[str, Any] | None:
 def _flake8(path: Path) -> int | None:
     if not path.is_file():
         return None
+    import configparser  # only where a flake8 configuration exists
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
