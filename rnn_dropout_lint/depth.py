@@ -169,6 +169,12 @@ def measure(raw: bytes) -> Depth:
     return exact_depth(raw)
 
 
+def shallow(raw: bytes) -> bool:
+    """Whether ``raw`` nests within :data:`INLINE_DEPTH`: the cheap bound, and the exact depth
+    only where the bound is over (a one-line literal of many items is a high bound, 4 deep)."""
+    return cheap_bound(raw) <= INLINE_DEPTH or exact_depth(raw).depth <= INLINE_DEPTH
+
+
 def check(raw: bytes) -> Depth:
     """:func:`measure`, raising :class:`TooDeep` above :data:`MAX_DEPTH`."""
     found = measure(raw)

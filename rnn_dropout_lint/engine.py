@@ -366,7 +366,7 @@ def _module_loader(settings: Settings) -> Loader:
         try:
             raw = read_regular(path, settings.max_file_size)
             check_decodable(raw)
-            if depth.measure(raw).depth > depth.INLINE_DEPTH:
+            if not depth.shallow(raw):
                 return None  # parsed on this stack only when shallow
             _check_size(raw, settings.max_file_size)
             return parse(raw, legacy=True)[0], raw
