@@ -79,6 +79,9 @@ class LayerNode:
     # Static graphs: built by code of another file of the project (a neighbour of this file's
     # layers; that file's own check reports on it).
     elsewhere: bool = False
+    # Static graphs: the last layer of a model that TimeDistributed runs at every step; its
+    # own input has no time axis, its output becomes one step of a sequence.
+    stepped: bool = False
     # Runtime graphs only: real shapes, batch axis included, None for unknown dims.
     input_shape: tuple[int | None, ...] | None = None
     output_shape: tuple[int | None, ...] | None = None

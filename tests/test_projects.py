@@ -140,3 +140,31 @@ def test_no_project_marker_reads_only_the_folder_and_its_packages(cli: str, tmp_
         timeout=300,
     )
     assert "main.py:4:28: RDL001" in result.stdout, result.stdout + result.stderr
+
+
+def test_json_configuration_is_read_only_inside_the_project(cli: str, tmp_path: Path) -> None:
+    layers = '{"layers": ["lstm", "dropout", "lstm"]}'
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[project]\nname = "p"\n')
+    (tmp_path / "outside.json").write_text(layers)
+    (project / "inside.json").write_text(layers)
+    (project / "escape.json").symlink_to(tmp_path / "outside.json")
+    body = (
+        "import json\nfrom keras import Sequential, layers\n\n"
+        "def build(kinds):\n    model = Sequential()\n    for kind in kinds:\n"
+        '        if kind == "lstm":\n            model.add(layers.LSTM(8, return_sequences=True))\n'
+        "        else:\n            model.add(layers.Dropout(0.2))\n    return model\n\n"
+        "build(json.load(open({path!r}))['layers'])\n"
+    )
+    for name, path, found in (
+        ("inside.py", "inside.json", True),
+        ("outside.py", "../outside.json", False),
+        ("absolute.py", str(tmp_path / "outside.json"), False),
+        ("escape.py", "escape.json", False),
+    ):
+        (project / name).write_text(body.format(path=path))
+        code, findings = run_cli(cli, project, name)
+        want = [(10, "RDL001")] if found else []
+        assert [(f["location"]["row"], f["code"]) for f in findings] == want, name
+        assert code == (1 if found else 0), name

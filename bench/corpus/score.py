@@ -57,7 +57,7 @@ def materialise(mirror: Path, labels: list[dict], root: Path) -> dict[tuple[str,
             checked_out.add((label["repo"], label["commit"]))
             base.mkdir(parents=True, exist_ok=True)
             (base / ".git").mkdir(exist_ok=True)
-            _check_out_python(source, label["commit"], base)
+            _check_out_code(source, label["commit"], base)
         shown = subprocess.run(
             ["git", "--git-dir", str(source), "show", f"{label['commit']}:{label['path']}"],
             capture_output=True,
@@ -71,14 +71,24 @@ def materialise(mirror: Path, labels: list[dict], root: Path) -> dict[tuple[str,
     return files
 
 
-def _check_out_python(git: Path, commit: str, base: Path) -> None:
-    """Every ``.py`` file of ``commit`` under ``base`` (blobs a partial mirror lacks are skipped)."""
-    listed = subprocess.run(["git", "--git-dir", str(git), "ls-tree", "-r", commit], capture_output=True)
+MAX_JSON = 1 << 20  # what the linter reads of a configuration file
+
+
+def _check_out_code(git: Path, commit: str, base: Path) -> None:
+    """Every ``.py`` file of ``commit`` under ``base``, and the JSON files the code may read as
+    its configuration (blobs a partial mirror lacks are skipped)."""
+    listed = subprocess.run(
+        ["git", "--git-dir", str(git), "ls-tree", "-r", "-l", commit], capture_output=True
+    )
     blobs = []
     for line in listed.stdout.decode("utf-8", "replace").splitlines():
         meta, _, path = line.partition("\t")
-        if path.endswith(".py") and meta.split()[1:2] == ["blob"]:
-            blobs.append((meta.split()[2], path))
+        fields = meta.split()
+        if fields[1:2] != ["blob"]:
+            continue
+        small = fields[3].isdigit() and int(fields[3]) <= MAX_JSON
+        if path.endswith(".py") or (path.endswith(".json") and small):
+            blobs.append((fields[2], path))
     batch = subprocess.run(
         ["git", "--git-dir", str(git), "cat-file", "--batch"],
         input="".join(f"{sha}\n" for sha, _ in blobs).encode(),

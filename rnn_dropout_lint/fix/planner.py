@@ -127,6 +127,11 @@ def _calls(dropout: LayerNode) -> tuple[cst.Call, cst.Call]:
 
 
 def _per_step(site: DropoutSite, ctx: FixContext) -> Fix:
+    if site.dropout.stepped:
+        raise NoFix(
+            "it ends a model that TimeDistributed runs at every step, where it sees no time axis; "
+            "drop after the TimeDistributed layer instead"
+        )
     targets = [t for t in site.targets if t.certain] or list(site.targets)
     if is_wrapper(targets[0].node, "TimeDistributed"):
         # The recurrent layer reads axis 2 as time: neither SpatialDropout1D nor axis 1 fits.

@@ -101,7 +101,11 @@ def remedy_lines(graph: LayerGraph, dropout: LayerNode, targets: list[Reach]) ->
         shape = "(None, None, 1" + ", None" * (rank - 3) + ")"  # the wrapped layer's time is axis 2
         rank = 0  # SpatialDropout1D shares over axis 1: it does not fit
     shared = f"{work.kind}({rate}, noise_shape={shape})"
-    if work.kind == "AlphaDropout":
+    if dropout.stepped:
+        # Inside a model TimeDistributed runs, the layer sees one step: no time axis to share.
+        spatial = f"SpatialDropout1D({rate}) or " if rank == 3 else ""
+        text = f"drop it from that model and apply {spatial}{shared} after TimeDistributed"
+    elif work.kind == "AlphaDropout":
         # tf.keras 2.x's AlphaDropout cannot fill None entries of a noise shape.
         text = f"use {shared} (Keras 3; on tf.keras 2.x write the feature sizes instead of None)"
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .data_files import open_builtin
 from .symbolic import as_symint
 from .values import (
     TOP,
@@ -111,4 +112,5 @@ BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any], Any], Any]] = {
     "tuple": _builtin_tuple,
     "reversed": _builtin_reversed,
     "len": _builtin_len,
+    "open": open_builtin,
 }

@@ -10,6 +10,7 @@ import libcst as cst
 
 from ..keras_table import SEARCH_SPACES
 from .builtins import BUILTINS
+from .data_files import READERS as DATA_READERS
 from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
 from .values import (
     PARTIAL_NAMES,
@@ -157,6 +158,9 @@ class CallsMixin(InterpreterBase):
                 for item in items:
                     acc = self.call_value(expr, pos[0], ([acc, item], {}, {}, False))
                 return acc
+            reader = DATA_READERS.get(func.name)
+            if reader is not None:
+                return reader(self, pos)
             spec = self.table.lookup(func.name)
             if spec is None:
                 return Opaque(("call", self.ctx, id(expr)))  # ``parser.parse_args()``: read it twice

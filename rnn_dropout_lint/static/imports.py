@@ -28,7 +28,7 @@ MAX_IMPORTERS = 8  # importers of the checked file run per analysis (sorted by p
 # Where the interpreter is: what a module's top level starts afresh and gives back after.
 _RUN_STATE = (
     *("frame", "ctx", "chain", "jump", "stack", "driver"),
-    *("positional", "loop_nesting", "unroll_nesting"),
+    *("positional", "loop_nesting", "unroll_nesting", "item_branches"),
 )
 
 
@@ -60,7 +60,8 @@ class ImportsMixin(InterpreterBase):
         """The project module whose code runs now (None: the checked file)."""
         return self.unit_in(self.frame)
 
-    def _importer_path(self) -> str:
+    def reading_file(self) -> str:
+        """The real path of the file whose code runs now ("" for text not on disk)."""
         unit = self.current_unit()
         return unit.real if unit is not None else self.home
 
@@ -98,7 +99,7 @@ class ImportsMixin(InterpreterBase):
     def _resolve(self, module: str, level: int) -> ModuleVal | None:
         if self.project is None or not (self.home or self.current_unit()):
             return None
-        target = self.project.resolve(self._importer_path(), module, level)
+        target = self.project.resolve(self.reading_file(), module, level)
         return _module_val(target) if target is not None else None
 
     def import_module(self, module: str, level: int) -> ModuleVal | None:
@@ -170,6 +171,7 @@ class ImportsMixin(InterpreterBase):
         saved = [getattr(self, name) for name in _RUN_STATE]
         self.frame, self.ctx, self.chain, self.jump = frame, (ctx,), (), None
         self.positional = self.loop_nesting = self.unroll_nesting = 0
+        self.item_branches = ()
         self.stack = []
         if driver is not None:
             self.driver = driver

@@ -162,6 +162,10 @@ class _Interpreter(
         self.loop_nesting = 0
         self.positional = 0
         self.loop_syms: set[Any] = set()
+        self.item_roots = set()
+        self.item_branches = ()
+        self.branch_runs = 0
+        self.node_branches = {}
         self.jump: str | None = None
         self.pins: dict[int, Any] = {}
         self.search_calls = _SEARCH_CALL.search(source) is not None

@@ -85,6 +85,8 @@ class KerasCallsMixin(InterpreterBase):
         wrapped = None
         if spec.role is Role.WRAPPER or spec.name == "RNN":
             inner = args.get("layer", args.get("cell"))
+            if spec.name == "TimeDistributed" and isinstance(inner, Ref) and inner.kind == "model":
+                return self.stepped_model(inner)
             if isinstance(inner, Ref):
                 listed = self.exact_items(inner)
                 inner = listed[0] if listed else None
@@ -125,6 +127,17 @@ class KerasCallsMixin(InterpreterBase):
                 heads.extend((succ.id, certain) for succ, certain in self.graph.succs(self.graph.nodes[nid]))
         ref = Ref("model", ("model", self.ctx, id(expr)))
         self.heap[ref.key] = ModelState(merge_sources(heads), self.sources_of(outputs))
+        return ref
+
+    def stepped_model(self, ref: Ref) -> Ref:
+        """``TimeDistributed(model)``: the model run at every step. Its first layers take each
+        step and its last layers' output is the step's, so data flows through it as through the
+        model; only those last layers' outputs gain the time axis (a fix there cannot work)."""
+        state = self.heap.get(ref.key)
+        if isinstance(state, ModelState):
+            for nid, _ in state.tails:
+                if nid != UNTRACED:
+                    self.graph.nodes[nid].stepped = True
         return ref
 
     def sources_of(self, value: Any) -> Sources:
@@ -204,8 +217,14 @@ class KerasCallsMixin(InterpreterBase):
         return Ref("list", key)
 
     def connect(self, sources: Sources, node: LayerNode, certain: bool = True) -> None:
+        here = self.node_branches.get(node.id)
         for nid, edge_certain in sources:
             source = self._untraced_node() if nid == UNTRACED else self.graph.nodes[nid]
+            there = self.node_branches.get(source.id) if here else None
+            if there and not (there <= here or here <= there):
+                # Each exists only for some items of a loop's data (``if spec["type"] ==
+                # "dropout"`` one iteration, ``== "lstm"`` the next): that they meet is data.
+                edge_certain = False
             self.graph.add_edge(source, node, certain and edge_certain)
 
     def _untraced_node(self) -> LayerNode:
@@ -218,6 +237,8 @@ class KerasCallsMixin(InterpreterBase):
         node = self.nodes.get(key)
         if node is None:
             node = self.nodes[key] = self.make_node(val)
+            if self.item_branches:
+                self.node_branches[node.id] = frozenset(self.item_branches)
         return node
 
     def make_node(self, val: LayerVal) -> LayerNode:

@@ -59,11 +59,16 @@ class LoopsMixin(InterpreterBase):
             self._exec_positions(node, iterable)
         else:
             element = self.element_of(iterable)
+            root = ("item", id(node))
+            if element is TOP:  # an item of data: branches on it are told apart (reads_loop_item)
+                element = Opaque((root, "[]", "mid"))
 
             def bind_element() -> None:
                 self.bind(node.target, element)
 
+            self.item_roots.add(root)
             self._exec_loop(node.body, bind_element, guaranteed=bool(items))
+            self.item_roots.discard(root)
         if node.orelse is not None:
             self.exec_suite(node.orelse.body)
 
@@ -82,6 +87,8 @@ class LoopsMixin(InterpreterBase):
         self.positional += 1
         added = self._loop_terms(iterable) - self.loop_syms
         self.loop_syms |= added
+        roots = {iterable.key} - self.item_roots if isinstance(iterable, Opaque) else set()
+        self.item_roots |= roots
         after: list[Any] = []
         marks = (-1, -1)
         for position in ("first", "mid", "mid", "last"):
@@ -98,10 +105,24 @@ class LoopsMixin(InterpreterBase):
             after.append(self.snapshot())
         self.ctx = outer_ctx
         self.loop_syms -= added
+        self.item_roots -= roots
         self.positional -= 1
         self.loop_nesting -= 1
         # Zero iterations: what came before may flow straight past the loop.
         self.restore(self.join_snapshots(self.downgrade(before), self.snapshot()))
+
+    def reads_loop_item(self, expr: cst.BaseExpression) -> bool:
+        """Whether ``expr`` reads an item of a loop run at its positions (``spec["type"]`` in
+        ``for spec in config["layers"]``): data that may differ at every iteration."""
+        return any(self._is_item(self._lookup(name)) for name in _names(expr))
+
+    def _is_item(self, value: Any) -> bool:
+        key = value.key if isinstance(value, Opaque) else None
+        while isinstance(key, tuple) and len(key) == 3:
+            if key[1] == "[]" and key[0] in self.item_roots:
+                return True
+            key = key[0]
+        return False
 
     def position_value(self, iterable: Any, position: str) -> Any:
         """What a loop over ``iterable`` binds at ``position`` (first, mid or last)."""
@@ -267,3 +288,18 @@ class LoopsMixin(InterpreterBase):
                 values.append(produce())
         self.ctx = outer_ctx
         return exact
+
+
+def _names(expr: cst.CSTNode) -> list[str]:
+    """The variables ``expr`` reads (not attribute names or keywords)."""
+    found: list[str] = []
+    todo = [expr]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, cst.Name):
+            found.append(node.value)
+        elif isinstance(node, (cst.Attribute, cst.Arg)):
+            todo.append(node.value)
+        else:
+            todo.extend(node.children)
+    return found

@@ -90,6 +90,10 @@ class InterpreterBase:
     loop_nesting: int
     positional: int  # loops being run at their first, middle and last positions
     loop_syms: set[Any]  # the unknown counts and lists those loops run over
+    item_roots: set[Any]  # the unknown sequences loops now run over: their items are data
+    item_branches: tuple[int, ...]  # the branches on a loop item's data being run (one id per run)
+    branch_runs: int
+    node_branches: dict[int, frozenset[int]]  # a node built in such branches -> their ids
     jump: str | None  # "return", "break" or "continue" reached for sure: the block ends
 
     def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import libcst as cst
@@ -201,13 +201,15 @@ class StatementsMixin(InterpreterBase):
             elif node.orelse is not None:
                 self._exec_orelse(node.orelse)
             return
+        data = bool(self.item_roots) and self.reads_loop_item(node.test)
         before = self.snapshot()
-        self.exec_suite(node.body)
+        self._branch(data, lambda: self.exec_suite(node.body))
         after_body, body_jump = self.snapshot(), self.jump
         self.restore(before)
         self.jump = None
         if node.orelse is not None:
-            self._exec_orelse(node.orelse)
+            orelse = node.orelse
+            self._branch(data, lambda: self._exec_orelse(orelse))
         else_jump = self.jump
         # A branch that leaves the block does not flow on: the state after is the other's.
         if body_jump is None and else_jump is not None:
@@ -215,6 +217,19 @@ class StatementsMixin(InterpreterBase):
         elif body_jump is None or else_jump is not None:
             self.restore(self.join_snapshots(after_body, self.snapshot()))
         self.jump = body_jump if body_jump is not None and else_jump is not None else None
+
+    def _branch(self, data: bool, run: Callable[[], None]) -> None:
+        """Run one branch; one on a loop item's data marks the layers it builds as its own."""
+        if not data:
+            run()
+            return
+        outer = self.item_branches
+        self.branch_runs += 1
+        self.item_branches = (*outer, self.branch_runs)
+        try:
+            run()
+        finally:
+            self.item_branches = outer
 
     def _exec_orelse(self, orelse: cst.If | cst.Else) -> None:
         if isinstance(orelse, cst.If):

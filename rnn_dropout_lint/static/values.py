@@ -187,6 +187,13 @@ class LambdaVal:
 
 
 @dataclass(frozen=True)
+class DataFile:
+    """A file opened by a literal path to be read (``open("config.json")``), not yet read."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class Partial:
     """``functools.partial(func, *pos, **kw)``."""
 
