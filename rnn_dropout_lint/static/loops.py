@@ -112,8 +112,9 @@ class LoopsMixin(InterpreterBase):
         self.restore(self.join_snapshots(self.downgrade(before), self.snapshot()))
 
     def reads_loop_item(self, expr: cst.BaseExpression) -> bool:
-        """Whether ``expr`` reads an item of a loop run at its positions (``spec["type"]`` in
-        ``for spec in config["layers"]``): data that may differ at every iteration."""
+        """Whether ``expr`` reads an item of a loop over an unknown sequence (``spec["type"]``
+        in ``for spec in config["layers"]``), run at its positions or twice: data that may
+        differ at every iteration."""
         return any(self._is_item(self._lookup(name)) for name in _names(expr))
 
     def _is_item(self, value: Any) -> bool:
