@@ -81,7 +81,7 @@ class ChoicesMixin(InterpreterBase):
             run()
             self.jump = None
             state = self.snapshot()
-            joined = state if joined is None else self.join_snapshots(joined, state)
+            joined = state if joined is None else self.join_snapshots(joined, state, base)
             if frame.returns is not None:
                 returns = frame.returns if returns is None else self.join(returns, frame.returns)
         self.restore(joined)

@@ -35,7 +35,7 @@ from .keras_calls import KerasCallsMixin
 from .loops import LoopsMixin
 from .positions import Positions
 from .project import Project, Unit, called_names
-from .state import Frame, InterpreterBase
+from .state import Frame, Heap, InterpreterBase
 from .statements import StatementsMixin
 from .values import ClassVal, Func, Instance, LayerVal
 
@@ -145,7 +145,7 @@ class _Interpreter(
         self.called = called_names(source)
         self.frame = Frame(None)
         self.frames = [self.frame]
-        self.heap: dict[Any, Any] = {}
+        self.heap = Heap({}, [])
         self.ctx: tuple[Any, ...] = ()
         self.nodes: dict[Any, LayerNode] = {}
         self.constructed: dict[Any, LayerVal] = {}

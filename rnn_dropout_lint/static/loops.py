@@ -96,7 +96,7 @@ class LoopsMixin(InterpreterBase):
                 break  # the first iteration named nothing of Keras and took every branch: inert
             if position == "last":
                 # With two iterations the first is followed by the last.
-                self.restore(self.join_snapshots(after[0], after[-1]))
+                self.restore(self.join_snapshots(after[0], after[-1], before))
             self.ctx = (*outer_ctx, ("pos", id(node), position))
             marks = self.touched, self.decided
             self.bind(node.target, self.position_value(iterable, position))
@@ -109,7 +109,7 @@ class LoopsMixin(InterpreterBase):
         self.positional -= 1
         self.loop_nesting -= 1
         # Zero iterations: what came before may flow straight past the loop.
-        self.restore(self.join_snapshots(self.downgrade(before), self.snapshot()))
+        self.restore(self.join_snapshots(self.downgrade(before), self.snapshot(), before))
 
     def reads_loop_item(self, expr: cst.BaseExpression) -> bool:
         """Whether ``expr`` reads an item of a loop over an unknown sequence (``spec["type"]``
@@ -222,14 +222,14 @@ class LoopsMixin(InterpreterBase):
         self.exec_suite(body)
         self.end_iteration()
         if self.loop_nesting <= MAX_TWO_PASS_NESTING and self.steps < STEP_BUDGET:
-            self.restore(self.join_snapshots(before, self.snapshot()))
+            self.restore(self.join_snapshots(before, self.snapshot(), before))
             bind_element()
             self.exec_suite(body)
             self.end_iteration()
         self.loop_nesting -= 1
         if not guaranteed:
             # Zero iterations: what came before may flow straight past the loop.
-            self.restore(self.join_snapshots(self.downgrade(before), self.snapshot()))
+            self.restore(self.join_snapshots(self.downgrade(before), self.snapshot(), before))
 
     def eval_listcomp(self, expr: cst.ListComp | cst.GeneratorExp) -> Any:
         """A comprehension (nested ``for`` and ``if`` clauses too) as the list it builds, in order."""

@@ -3,7 +3,6 @@ branches meet) and the budgets that keep the analysis linear."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import libcst as cst
@@ -36,6 +35,31 @@ MAX_UNROLL_NESTING = 2
 MAX_TWO_PASS_NESTING = 4  # deeper loops run their body once
 MAX_LAYER_OPTIONS = 8
 STEP_BUDGET = 200_000  # past this, stop inlining and unrolling (keeps huge files linear)
+
+
+class Heap(dict):
+    """Lists and models by key. Every write is logged, so that the states two branches reach
+    from a common one are joined on the keys written since, not on the whole heap (which
+    holds every list a project's modules ever built)."""
+
+    __slots__ = ("log",)
+
+    def __init__(self, items: dict[Any, Any], log: list[Any]) -> None:
+        super().__init__(items)
+        self.log = log
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.log.append(key)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
+# A program state: the current scope's names, the heap, and the heap log's length then.
+Snapshot = tuple[dict[str, Any], dict[Any, Any], int]
 
 
 class Frame:
@@ -71,7 +95,7 @@ class InterpreterBase:
     graph: LayerGraph
     frame: Frame
     frames: list[Frame]
-    heap: dict[Any, Any]
+    heap: Heap
     ctx: tuple[Any, ...]
     chain: tuple[cst.CSTNode, ...]
     chains: dict[int, tuple[cst.CSTNode, ...]]
@@ -96,38 +120,41 @@ class InterpreterBase:
     node_branches: dict[int, frozenset[int]]  # a node built in such branches -> their ids
     jump: str | None  # "return", "break" or "continue" reached for sure: the block ends
 
-    def snapshot(self) -> tuple[dict[str, Any], dict[Any, Any]]:
-        return dict(self.frame.locals), dict(self.heap)
+    def snapshot(self) -> Snapshot:
+        return dict(self.frame.locals), dict(self.heap), len(self.heap.log)
 
-    def restore(self, snap: tuple[dict[str, Any], dict[Any, Any]]) -> None:
+    def restore(self, snap: Snapshot) -> None:
         self.frame.locals = dict(snap[0])
-        self.heap = dict(snap[1])
+        self.heap = Heap(snap[1], self.heap.log)
 
-    def join_snapshots(
-        self, a: tuple[dict[str, Any], dict[Any, Any]], b: tuple[dict[str, Any], dict[Any, Any]]
-    ) -> tuple[dict[str, Any], dict[Any, Any]]:
-        return self._join_dicts(a[0], b[0], self.join), self._join_dicts(a[1], b[1], self.join_heap)
+    def join_snapshots(self, a: Snapshot, b: Snapshot, since: Snapshot) -> Snapshot:
+        """The state after either of two paths that both started from ``since``."""
+        heap = dict(a[1])
+        for key in set(self.heap.log[since[2] :]):
+            if key in b[1]:
+                value = b[1][key]
+                if key not in heap:
+                    heap[key] = value
+                elif heap[key] is not value:
+                    heap[key] = self.join_heap(heap[key], value)
+        names = dict(a[0])
+        for key, value in b[0].items():
+            if key not in names:
+                names[key] = value
+            elif names[key] is not value:
+                names[key] = self.join(names[key], value)
+        return names, heap, len(self.heap.log)
 
-    @staticmethod
-    def _join_dicts(a: dict[Any, Any], b: dict[Any, Any], join: Callable[[Any, Any], Any]) -> dict[Any, Any]:
-        out = dict(a)
-        for key, value in b.items():
-            if key in out:
-                if out[key] is not value:
-                    out[key] = join(out[key], value)
-            else:
-                out[key] = value
-        return out
-
-    @staticmethod
-    def downgrade(snap: tuple[dict[str, Any], dict[Any, Any]]) -> tuple[dict, dict]:
-        """The state of a path that may not be taken: its data flow becomes uncertain."""
+    def downgrade(self, snap: Snapshot) -> Snapshot:
+        """The state of a path that may not be taken: its data flow becomes uncertain (the
+        models written since ``snap`` was taken; the others are the same on every path)."""
         names = {k: Tensor(uncertain(v.sources)) if isinstance(v, Tensor) else v for k, v in snap[0].items()}
-        heap = {
-            k: ModelState(v.heads, uncertain(v.tails), None) if isinstance(v, ModelState) else v
-            for k, v in snap[1].items()
-        }
-        return names, heap
+        heap = dict(snap[1])
+        for key in set(self.heap.log[snap[2] :]):
+            value = heap.get(key)
+            if isinstance(value, ModelState):
+                heap[key] = ModelState(value.heads, uncertain(value.tails), None)
+        return names, heap, snap[2]
 
     def join(self, a: Any, b: Any) -> Any:
         if a == b:

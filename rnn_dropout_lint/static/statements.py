@@ -172,7 +172,7 @@ class StatementsMixin(InterpreterBase):
             self.restore(before)
             self.exec_suite(case.body)
             self.jump = None
-            joined = self.join_snapshots(joined, self.snapshot())
+            joined = self.join_snapshots(joined, self.snapshot(), before)
         self.restore(joined)
 
     def _matches(self, pattern: cst.MatchPattern, subject: Const) -> bool | None:
@@ -215,7 +215,7 @@ class StatementsMixin(InterpreterBase):
         if body_jump is None and else_jump is not None:
             self.restore(after_body)
         elif body_jump is None or else_jump is not None:
-            self.restore(self.join_snapshots(after_body, self.snapshot()))
+            self.restore(self.join_snapshots(after_body, self.snapshot(), before))
         self.jump = body_jump if body_jump is not None and else_jump is not None else None
 
     def _branch(self, data: bool, run: Callable[[], None]) -> None:
@@ -254,7 +254,7 @@ class StatementsMixin(InterpreterBase):
             # A handler may run after any part of the body: start from the state before it.
             self.restore(before)
             self.exec_suite(handler.body)
-            joined = self.join_snapshots(joined, self.snapshot())
+            joined = self.join_snapshots(joined, self.snapshot(), before)
         self.restore(joined)
         if node.finalbody is not None:
             self.exec_suite(node.finalbody.body)
