@@ -49,35 +49,42 @@ print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
 """
 PREFILTER_SCRIPT = """
 import sys
+from multiprocessing import Pool
 from pathlib import Path
 from rnn_dropout_lint.engine import LintError, Settings, lint_notebook, lint_source
 from rnn_dropout_lint.rules import RULES, Selection
 every = Selection(select=tuple(RULES))
 fast, full = Settings(every, report_uncertain=True), Settings(every, report_uncertain=True, prefilter=False)
-files = differ = 0
-for root in sys.argv[1:]:
-    for path in sorted(Path(root).rglob("*")):
-        if path.suffix not in (".py", ".ipynb") or "site-packages" in path.parts:
-            continue
-        raw = path.read_bytes()
-        results = []
-        for settings in (fast, full):
-            try:
-                if path.suffix == ".ipynb":
-                    found = lint_notebook(raw.decode("utf-8"), str(path), settings)
-                else:
-                    found = lint_source(raw, str(path), settings)
-                results.append([(f.code, f.cell, f.row, f.col, f.message) for f in found])
-            except LintError:
-                results.append("error")
-            except (UnicodeDecodeError, RecursionError):
-                results.append("error")
-        files += 1
-        if results[0] != results[1] and results[0] != []:
-            differ += 1
-        elif results[0] == [] and results[1] not in ([], "error"):
-            differ += 1
-print(files, differ)
+
+def results(path):
+    raw = path.read_bytes()
+    out = []
+    for settings in (fast, full):
+        try:
+            if path.suffix == ".ipynb":
+                found = lint_notebook(raw.decode("utf-8"), str(path), settings)
+            else:
+                found = lint_source(raw, str(path), settings)
+            out.append([(f.code, f.cell, f.row, f.col, f.message) for f in found])
+        except (LintError, UnicodeDecodeError, RecursionError):
+            out.append("error")
+    return out
+
+def differs(path):
+    quick, whole = results(path)
+    return quick != whole if quick != [] else whole not in ([], "error")
+
+if __name__ == "__main__":
+    paths = [
+        path
+        for root in sys.argv[2:]
+        for path in sorted(Path(root).rglob("*"))
+        if path.suffix in (".py", ".ipynb") and "site-packages" not in path.parts
+    ]
+    # Sorted and in chunks: neighbouring files import the same modules (the parse cache).
+    with Pool(int(sys.argv[1])) as pool:
+        differ = sum(pool.imap(differs, paths, chunksize=16))
+    print(len(paths), differ)
 """
 
 
@@ -228,7 +235,7 @@ def main() -> int:
         ours / pyflakes <= 0.25,
     )
     out = subprocess.run(
-        [sys.executable, "-c", PREFILTER_SCRIPT, str(stdlib), str(dense), str(dense_nb)],
+        [sys.executable, "-c", PREFILTER_SCRIPT, jobs, str(stdlib), str(dense), str(dense_nb)],
         capture_output=True,
         text=True,
     )
