@@ -13,14 +13,13 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
-from . import depth
+from . import depth, rules
 from .files import DEFAULT_MAX_FILE_SIZE, discover, read_regular
 from .findings import CellProblem, FileResult, Finding
 from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable
 from .noqa import apply_noqa
 from .rules import Selection
-from .rules._sites import dropout_sites
 from .static.interpreter import build_graph
 from .static.positions import Positions
 from .static.project import Loader, project_for
@@ -211,38 +210,7 @@ def graph_of(source: bytes | str, path: str = "-", table: KerasTable = DEFAULT_T
 
 def check_graph(graph: LayerGraph, settings: Settings = Settings()) -> list[Finding]:
     """Run the selected rules over a graph, however it was built."""
-    best: dict[tuple[object, ...], Finding] = {}
-    for rule in settings.selection.rules():
-        for found in rule.check(graph):
-            # One finding per code and place: the same line can be reached in several contexts.
-            # Runtime nodes without a source line are told apart by their layer name.
-            name = found.node.name if found.node is not None else None
-            key = (found.code, found.path, found.row, found.col, found.cell, name)
-            kept = best.get(key)
-            if kept is None or (found.certain and not kept.certain):
-                best[key] = found
-    sites = dropout_sites(graph)
-    untraced = {
-        site.dropout.id
-        for site in sites
-        if site.sources and not site.from_input and all(not r.node.kind for r in site.sources)
-    }
-    findings = [
-        f
-        for f in best.values()
-        if (f.certain or settings.report_uncertain) and not _subsumed(f, best, untraced)
-    ]
-    return sorted(findings, key=lambda f: f.sort_key)
-
-
-def _subsumed(found: Finding, best: dict[tuple[object, ...], Finding], untraced: set[int]) -> bool:
-    """RDL002 after an untraced tensor where the same call is also RDL001: a function run on
-    its own (unknown arguments) and the same function called with a recurrent layer's
-    sequence. One problem, told once, by the more precise code."""
-    if found.code != "RDL002" or found.node is None or found.node.id not in untraced:
-        return False
-    other = best.get(("RDL001", found.path, found.row, found.col, found.cell, found.node.name))
-    return other is not None and (other.certain or not found.certain)
+    return rules.check(graph, settings.selection, settings.report_uncertain)
 
 
 @dataclass

@@ -312,6 +312,31 @@ async def test_configuration_file_and_client_settings(tmp_path: Path) -> None:
     assert any(r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES for r in ed.registrations)
 
 
+CLEAN_STACK = {
+    "layers": [{"type": "lstm", "units": 64}, {"type": "dropout", "rate": 0.2}, {"type": "dense", "units": 1}]
+}
+
+
+async def test_a_changed_json_configuration_rechecks_open_buffers(tmp_path: Path) -> None:
+    # stack.py's layers come from configs/stack.json, which train.py (an importer) reads.
+    project = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "projects" / "json_config", project)
+    config = project / "configs" / "stack.json"
+    async with session(project) as ed:
+        uri = ed.open("models/stack.py", (project / "models" / "stack.py").read_text())
+        (diag,) = await ed.diagnostics(uri, 1)
+        assert diag.code == "RDL001" and diag.range.start.line == 11
+        config.write_text(json.dumps(CLEAN_STACK))  # the dropout now follows the last LSTM
+        start = len(ed.published)
+        event = types.FileEvent(uris.from_fs_path(str(config)) or "", types.FileChangeType.Changed)
+        ed.client.workspace_did_change_watched_files(types.DidChangeWatchedFilesParams([event]))
+        assert await ed.diagnostics(uri, 1, start=start) == []
+    watchers = [
+        r.register_options for r in ed.registrations if r.method == types.WORKSPACE_DID_CHANGE_WATCHED_FILES
+    ]
+    assert "**/*.json" in str(watchers)
+
+
 async def test_a_broken_configuration_is_one_clear_message(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text('[tool.rnn-dropout-lint]\nselect = ["RDL999"]\n')
     async with session(tmp_path) as ed:

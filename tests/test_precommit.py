@@ -93,3 +93,20 @@ def test_changed_files_read_their_project_and_the_project_hook_checks_it_all(
     assert whole.returncode == 1, whole.stdout + whole.stderr
     assert "pkg/blocks.py:19:12: RDL002" in whole.stdout
     assert "pkg/model.py:11:15: RDL001" in whole.stdout
+
+
+def test_the_project_hook_runs_when_only_a_json_configuration_changed(
+    tmp_path: Path, precommit_env: dict[str, str]
+) -> None:
+    repo = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "projects" / "json_config", repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=precommit_env)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=precommit_env)
+
+    # configs/stack.json puts a Dropout between two LSTMs that models/stack.py builds.
+    whole = hook(precommit_env, repo, "rnn-dropout-lint-project", "configs/stack.json")
+    assert whole.returncode == 1, whole.stdout + whole.stderr
+    assert "models/stack.py:12:23: RDL001" in whole.stdout
+    # The hook on changed files takes Python files and notebooks only.
+    alone = hook(precommit_env, repo, "rnn-dropout-lint", "configs/stack.json")
+    assert alone.returncode == 0 and "no files to check" in alone.stdout, alone.stdout + alone.stderr

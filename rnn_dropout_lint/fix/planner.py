@@ -19,7 +19,7 @@ from ..findings import Edit, Finding, Fix
 from ..graph import LayerGraph, LayerNode
 from ..keras_table import KERAS_ROOTS
 from ..rules._report import dropout_call, label, line_of, time_shared_shape
-from ..rules._sites import DropoutSite, dropout_sites
+from ..rules.sites import DropoutSite, dropout_sites
 from ..static.positions import Positions
 from .imports import rewrite_imports
 from .index import ModuleIndex, module_name

@@ -459,7 +459,7 @@ def create() -> RdlServer:
         caps = ls.client_capabilities.workspace
         watched = caps.did_change_watched_files if caps is not None else None
         if watched is not None and watched.dynamic_registration:
-            patterns = ("**/pyproject.toml", "**/*.py")
+            patterns = ("**/pyproject.toml", "**/*.py", "**/*.json")  # configs the analysis reads
             await ls.client_register_capability_async(
                 types.RegistrationParams(
                     [

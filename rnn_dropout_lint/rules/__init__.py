@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from ..findings import Finding
+from ..graph import LayerGraph
 from . import rdl001, rdl002, rdl003, rdl004, rdl901
 from ._rule import PROJECT_URL, Rule
+from .sites import dropout_sites
 
 RULES: Mapping[str, Rule] = {
     rule.code: rule for rule in (m.RULE for m in (rdl001, rdl002, rdl003, rdl004, rdl901))
@@ -81,3 +84,36 @@ class Selection:
 
 
 __all__ = ["RULES", "Rule", "Selection", "SelectionError"]
+
+
+def check(graph: LayerGraph, selection: Selection, report_uncertain: bool) -> list[Finding]:
+    """The selected rules' findings on a graph, one per code and place, in source order."""
+    best: dict[tuple[object, ...], Finding] = {}
+    for rule in selection.rules():
+        for found in rule.check(graph):
+            # The same line can be reached in several contexts. Runtime nodes without a source
+            # line are told apart by their layer name.
+            name = found.node.name if found.node is not None else None
+            key = (found.code, found.path, found.row, found.col, found.cell, name)
+            kept = best.get(key)
+            if kept is None or (found.certain and not kept.certain):
+                best[key] = found
+    untraced = {
+        site.dropout.id
+        for site in dropout_sites(graph)
+        if site.sources and not site.from_input and all(not r.node.kind for r in site.sources)
+    }
+    findings = [
+        f for f in best.values() if (f.certain or report_uncertain) and not _subsumed(f, best, untraced)
+    ]
+    return sorted(findings, key=lambda f: f.sort_key)
+
+
+def _subsumed(found: Finding, best: dict[tuple[object, ...], Finding], untraced: set[int]) -> bool:
+    """RDL002 after an untraced tensor where the same call is also RDL001: a function run on
+    its own (unknown arguments) and the same function called with a recurrent layer's
+    sequence. One problem, told once, by the more precise code."""
+    if found.code != "RDL002" or found.node is None or found.node.id not in untraced:
+        return False
+    other = best.get(("RDL001", found.path, found.row, found.col, found.cell, found.node.name))
+    return other is not None and (other.certain or not found.certain)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..facts import accepts_dropout, inner, is_input, is_wrapper, rate_text, sequence_rank
 from ..findings import Finding, LayerRef
 from ..graph import LayerGraph, LayerNode, Tri
-from ._sites import Reach
+from .sites import Reach
 
 
 def label(node: LayerNode) -> str:

@@ -9,7 +9,7 @@ from ..findings import Finding
 from ..graph import LayerGraph, Tri
 from ._report import between, drawing, dropout_named, finding, loop_note, path_tri, remedy_lines
 from ._rule import PER_STEP_FIX_SAFETY, Rule
-from ._sites import Reach, dropout_sites, per_step_mask
+from .sites import Reach, dropout_sites, per_step_mask
 
 
 def check(graph: LayerGraph) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from ..findings import Finding
 from ..graph import LayerGraph, Tri
 from ._report import drawing, dropout_named, finding, listing, loop_note, remedy_lines, source_phrase
 from ._rule import PER_STEP_FIX_SAFETY, Rule
-from ._sites import dropout_sites, per_step_mask
+from .sites import dropout_sites, per_step_mask
 
 
 def check(graph: LayerGraph) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from ..findings import Finding
 from ..graph import UNKNOWN, LayerGraph, Tri
 from ._report import drawing, dropout_named, finding, listing, path_tri
 from ._rule import Rule
-from ._sites import dropout_sites
+from .sites import dropout_sites
 
 
 def check(graph: LayerGraph) -> Iterator[Finding]:

@@ -9,7 +9,7 @@ from ..findings import Finding
 from ..graph import LayerGraph, Tri
 from ._report import dropout_named, finding, path_tri
 from ._rule import Rule
-from ._sites import batch_pinned, dropout_sites
+from .sites import batch_pinned, dropout_sites
 
 
 def check(graph: LayerGraph) -> Iterator[Finding]:

@@ -1,8 +1,8 @@
 """Where each dropout layer sits: what feeds it and which recurrent layers its noise reaches.
 
-Computed once per graph and shared by RDL001-RDL004. A path keeps going through
-transparent layers (normalisation, activations, other dropout layers) and stops
-at anything else; it is certain only if every edge on it is.
+Computed once per graph and shared by RDL001-RDL004 and the fix planner. A path keeps going
+through transparent layers (normalisation, activations, other dropout layers) and stops at
+anything else; it is certain only if every edge on it is.
 """
 
 from __future__ import annotations
