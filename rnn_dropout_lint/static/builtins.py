@@ -1,4 +1,9 @@
-"""Python builtins the interpreter evaluates (`range`, `enumerate`, `zip`, `len`, ...)."""
+"""Python builtins the interpreter evaluates (`range`, `enumerate`, `zip`, `len`, ...).
+
+The pure ones (`sum`, `min`, `max`, `any`, `all`, `int`, ...) compute what Python would
+where their arguments are known; elsewhere their result is the same unknown an unknown
+call gives (so ``int(n)`` of an unknown count is still that count).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,126 @@ from .values import (
     TOP,
     Const,
     DictVal,
+    MidIndex,
     Opaque,
+    SymInt,
     SymSeq,
     TupleVal,
 )
+
+_SIMPLE = (bool, int, float, str, type(None))
+
+
+def _unknown(site: Any) -> Opaque:
+    """What a call of something unknown gives (see calls.call_value)."""
+    return Opaque(("call", *site))
+
+
+def _const(result: Any) -> Const | None:
+    simple = isinstance(result, _SIMPLE)
+    if simple or (isinstance(result, tuple) and all(isinstance(v, _SIMPLE) for v in result)):
+        return Const(result)
+    return None
+
+
+def _constants(interp: Any, value: Any) -> list[Any] | None:
+    """The plain values an iterable holds, when every item is known."""
+    items = interp.exact_items(value)
+    if items is None or not all(isinstance(item, Const) for item in items):
+        return None
+    return [item.value for item in items]
+
+
+def _compute(site: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    try:
+        result = _const(fn(*args))
+    except (TypeError, ValueError, ArithmeticError):
+        return TOP  # what Python would raise on: the line does not run
+    return result if result is not None else _unknown(site)
+
+
+def _builtin_int(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+    """``int(x)``: a constant converted; an unknown count (``int(args.layers)``) stays itself,
+    so a loop over ``range(int(n))`` still meets ``i < n - 1``."""
+    if len(pos) == 1 and not kw:
+        if isinstance(pos[0], Const):
+            return _compute(site, int, pos[0].value)
+        if isinstance(pos[0], (Opaque, SymInt, MidIndex)):
+            return pos[0]
+    return _unknown(site)
+
+
+def _on_constants(fn: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str, Any], Any], Any]:
+    """``float``, ``abs``, ``round``, ``str``: Python's answer on known arguments."""
+
+    def run(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+        if pos and not kw and all(isinstance(p, Const) for p in pos):
+            return _compute(site, fn, *(p.value for p in pos))
+        return _unknown(site)
+
+    return run
+
+
+def _builtin_sum(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+    """``sum(flags)``: the sum of known items (booleans count as 0 and 1)."""
+    values = _constants(interp, pos[0]) if len(pos) in (1, 2) and not kw else None
+    start = pos[1] if len(pos) == 2 else Const(0)
+    if values is None or not isinstance(start, Const):
+        return _unknown(site)
+    return _compute(site, sum, values, start.value)
+
+
+def _extreme(fn: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str, Any], Any], Any]:
+    """``min``/``max`` of known items, or of known arguments (no ``key=``/``default=``)."""
+
+    def run(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+        if kw or not pos:
+            return _unknown(site)
+        if len(pos) == 1:
+            values = _constants(interp, pos[0])
+        else:
+            values = [p.value for p in pos] if all(isinstance(p, Const) for p in pos) else None
+        return _compute(site, fn, values) if values else _unknown(site)
+
+    return run
+
+
+def _truths(interp: Any, pos: list[Any], kw: dict[str, Any]) -> list[Any] | None:
+    items = interp.exact_items(pos[0]) if len(pos) == 1 and not kw else None
+    return [interp.truth(item) for item in items] if items is not None else None
+
+
+def _builtin_any(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+    """``any(flags)``: true once a known item is true, false when all are known false."""
+    truths = _truths(interp, pos, kw)
+    if truths is None:
+        return _unknown(site)
+    if any(isinstance(t, Const) and t.value for t in truths):
+        return Const(True)
+    return Const(False) if all(isinstance(t, Const) for t in truths) else _unknown(site)
+
+
+def _builtin_all(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+    """``all(flags)``: false once a known item is false, true when all are known true."""
+    truths = _truths(interp, pos, kw)
+    if truths is None:
+        return _unknown(site)
+    if any(isinstance(t, Const) and not t.value for t in truths):
+        return Const(False)
+    return Const(True) if all(isinstance(t, Const) for t in truths) else _unknown(site)
+
+
+def _builtin_sorted(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+    """``sorted(units, reverse=True)`` of known items: a new list."""
+    values = _constants(interp, pos[0]) if len(pos) == 1 and set(kw) <= {"reverse"} else None
+    reverse = kw.get("reverse", Const(False))
+    if values is None or not isinstance(reverse, Const):
+        return _unknown(site)
+    try:
+        ordered = sorted(values, reverse=bool(reverse.value))
+    except TypeError:
+        return TOP
+    return interp._new_list(("list", site), [Const(v) for v in ordered])
 
 
 def _builtin_range(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
@@ -113,4 +234,15 @@ BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any], Any], Any]] = {
     "reversed": _builtin_reversed,
     "len": _builtin_len,
     "open": open_builtin,
+    "int": _builtin_int,
+    "float": _on_constants(float),
+    "abs": _on_constants(abs),
+    "round": _on_constants(round),
+    "str": _on_constants(str),
+    "sum": _builtin_sum,
+    "min": _extreme(min),
+    "max": _extreme(max),
+    "any": _builtin_any,
+    "all": _builtin_all,
+    "sorted": _builtin_sorted,
 }
