@@ -427,9 +427,7 @@ def _fitted(new: cst.ImportFrom, stmt: cst.ImportFrom, ctx: FixContext) -> str:
     names = [a.with_changes(comma=cst.Comma(whitespace_after=step)) for a in new.names]
     last = cst.ParenthesizedWhitespace(first_line=cst.TrailingWhitespace(), indent=True)
     names[-1] = names[-1].with_changes(comma=cst.Comma(whitespace_after=last))
-    wrapped = new.with_changes(
-        names=names, lpar=cst.LeftParen(whitespace_after=step), rpar=cst.RightParen()
-    )
+    wrapped = new.with_changes(names=names, lpar=cst.LeftParen(whitespace_after=step), rpar=cst.RightParen())
     return ctx.module.code_for_node(wrapped)
 
 

@@ -14,10 +14,18 @@ from .data_files import open_builtin
 from .symbolic import as_symint
 from .values import (
     TOP,
+    Classes,
+    ClassVal,
     Const,
     DictVal,
+    Func,
+    LambdaVal,
+    Layers,
+    LayerVal,
     MidIndex,
     Opaque,
+    Qual,
+    Ref,
     SymInt,
     SymSeq,
     TupleVal,
@@ -222,6 +230,58 @@ def _builtin_bool(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) ->
     return decided if isinstance(decided, Const) else TOP
 
 
+_TYPES = {"bool": bool, "int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict}
+
+
+def _builtin_isinstance(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
+    """``isinstance(sizes, int)`` against builtin types (``sizes = [sizes]`` for one number)."""
+    if len(pos) != 2 or kw:
+        return _unknown(site)
+    kinds = list(pos[1].items) if isinstance(pos[1], TupleVal) else [pos[1]]
+    # A builtin type's name is bound nowhere in the file: its value is the unknown name.
+    names = [k.key[1] if isinstance(k, Opaque) and k.key[:1] == ("name",) else None for k in kinds]
+    if not all(name in _TYPES for name in names):
+        return _unknown(site)
+    types = tuple(_TYPES[name] for name in names)
+    value = pos[0]
+    if isinstance(value, Const) and not isinstance(value.value, tuple):  # a range is a Const too
+        return Const(isinstance(value.value, types))
+    if isinstance(value, DictVal) or (isinstance(value, Ref) and value.kind == "list"):
+        return Const((dict if isinstance(value, DictVal) else list) in types)
+    if isinstance(value, (LayerVal, Layers, Qual, Classes, ClassVal, Func, LambdaVal)):
+        return Const(False)
+    return _unknown(site)
+
+
+# Methods of a known string that give a plain value: ``CELL.lower() == "gru"``.
+_STR_METHODS = frozenset(
+    {
+        *("lower", "upper", "casefold", "title", "capitalize", "strip", "lstrip", "rstrip"),
+        *("startswith", "endswith", "replace", "split", "rsplit", "count", "find", "zfill"),
+        *("isdigit", "isalpha", "isalnum", "isupper", "islower", "removeprefix", "removesuffix"),
+    }
+)
+
+
+def const_method(
+    interp: Any, receiver: Const, method: str, pos: list[Any], kw: dict[str, Any], site: Any
+) -> Any:
+    """A method of a known string, where ``method`` is one of the pure ones (else None)."""
+    if not isinstance(receiver.value, str) or method not in _STR_METHODS:
+        return None
+    if not all(isinstance(v, Const) for v in (*pos, *kw.values())):
+        return _unknown(site)
+    try:
+        result = getattr(receiver.value, method)(
+            *(p.value for p in pos), **{k: v.value for k, v in kw.items()}
+        )
+    except (TypeError, ValueError):
+        return TOP
+    if isinstance(result, list):  # ``split``: a new list of strings
+        return interp._new_list(("list", site), [Const(v) for v in result])
+    return Const(result)
+
+
 BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any], Any], Any]] = {
     "bool": _builtin_bool,
     "dict": _builtin_dict,
@@ -245,4 +305,5 @@ BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any], Any], Any]] = {
     "any": _builtin_any,
     "all": _builtin_all,
     "sorted": _builtin_sorted,
+    "isinstance": _builtin_isinstance,
 }

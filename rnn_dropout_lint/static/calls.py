@@ -9,7 +9,7 @@ from typing import Any
 import libcst as cst
 
 from ..keras_table import SEARCH_SPACES
-from .builtins import BUILTINS
+from .builtins import BUILTINS, const_method
 from .data_files import READERS as DATA_READERS
 from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
 from .values import (
@@ -87,6 +87,10 @@ class CallsMixin(InterpreterBase):
                 return self.method_call(expr, receiver, method)
             if isinstance(receiver, DictVal):
                 return self.dict_method(receiver, method, self.eval_args(expr.args)[0])
+            if isinstance(receiver, Const):
+                pos, kw, _, _ = args = self.eval_args(expr.args)
+                known = const_method(self, receiver, method, pos, kw, (self.ctx, id(expr)))
+                return known if known is not None else self.call_value(expr, TOP, args)
             func = self.attribute(receiver, method)
         elif type(func_expr) is cst.Name:
             func = self.lookup(func_expr.value)

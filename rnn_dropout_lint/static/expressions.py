@@ -165,6 +165,8 @@ class ExpressionsMixin(InterpreterBase):
             return self.model_layers(base)
         if isinstance(base, Instance):
             return self.instance_attribute(base, name)
+        if isinstance(base, ClassVal):
+            return self.class_attribute(base, name)
         if isinstance(base, Super):
             return self.super_attribute(base, name)
         if isinstance(base, Opaque):
@@ -183,6 +185,14 @@ class ExpressionsMixin(InterpreterBase):
                 return BoundMethod(value, inst)
             if value is not None:
                 return value
+        return TOP
+
+    def class_attribute(self, cls: ClassVal, name: str) -> Any:
+        """``Config.UNITS``: what the class body, or a base class's, binds."""
+        for klass in self._mro(cls):
+            namespace = self.class_ns.get(klass.key, {})
+            if name in namespace:
+                return namespace[name]
         return TOP
 
     def _mro(self, cls: ClassVal) -> list[ClassVal]:

@@ -280,6 +280,12 @@ class StatementsMixin(InterpreterBase):
                     attrs[name] = value
                 elif value != Const(None):
                     attrs[name] = self.join(old, value)
+            elif isinstance(owner, ClassVal) and owner.key in self.class_ns:
+                # ``Config.UNITS = ...``: the class namespace is not part of a branch's state,
+                # so a value it had stays possible.
+                namespace = self.class_ns[owner.key]
+                name = target.attr.value
+                namespace[name] = self.join(namespace[name], value) if name in namespace else value
         elif kind is cst.Subscript:
             self.set_item(target, value)
         elif kind in (cst.Tuple, cst.List):
