@@ -13,6 +13,7 @@ from .builtins import BUILTINS, const_method
 from .data_files import READERS as DATA_READERS
 from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
 from .values import (
+    COPY_NAMES,
     PARTIAL_NAMES,
     REDUCE_NAMES,
     TOP,
@@ -86,7 +87,8 @@ class CallsMixin(InterpreterBase):
             if isinstance(receiver, Ref) or (method == "add" and not _has_attributes(receiver)):
                 return self.method_call(expr, receiver, method)
             if isinstance(receiver, DictVal):
-                return self.dict_method(receiver, method, self.eval_args(expr.args)[0])
+                pos, kw, _, _ = self.eval_args(expr.args)
+                return self.dict_method(func_expr.value, receiver, method, pos, kw)
             if isinstance(receiver, Const):
                 pos, kw, _, _ = args = self.eval_args(expr.args)
                 known = const_method(self, receiver, method, pos, kw, (self.ctx, id(expr)))
@@ -96,6 +98,8 @@ class CallsMixin(InterpreterBase):
             func = self.lookup(func_expr.value)
             if func_expr.value == "super" and is_unknown(func):
                 return self.super_of(expr)
+            if is_unknown(func) and func_expr.value == "map":
+                return self.map_items(expr, self.eval_args(expr.args)[0])
             if is_unknown(func) and func_expr.value in BUILTINS:
                 pos, kw, _, _ = self.eval_args(expr.args)
                 return BUILTINS[func_expr.value](self, pos, kw, (self.ctx, id(expr)))
@@ -162,6 +166,8 @@ class CallsMixin(InterpreterBase):
                 for item in items:
                     acc = self.call_value(expr, pos[0], ([acc, item], {}, {}, False))
                 return acc
+            if func.name in COPY_NAMES and len(pos) == 1:
+                return self.copied(pos[0], (self.ctx, id(expr)))
             reader = DATA_READERS.get(func.name)
             if reader is not None:
                 return reader(self, pos)
@@ -206,6 +212,21 @@ class CallsMixin(InterpreterBase):
                 if isinstance(method, BoundMethod):
                     return self.inline(method.func, expr, func, pos, kw)
         return Opaque(("call", self.ctx, id(expr)))
+
+    def map_items(self, expr: cst.Call, pos: list[Any]) -> Any:
+        """``map(fn, units)`` over known items: ``fn`` called on each, in order."""
+        columns = [self.exact_items(p) for p in pos[1:]]
+        if not columns or any(c is None for c in columns):
+            return Opaque(("call", self.ctx, id(expr)))
+        outer = self.ctx
+        results = []
+        try:
+            for index, row in enumerate(zip(*columns, strict=False)):
+                self.ctx = (*outer, ("map", id(expr), index))  # each item builds its own layers
+                results.append(self.call_value(expr, pos[0], (list(row), {}, {}, False)))
+        finally:
+            self.ctx = outer
+        return TupleVal(tuple(results))
 
     def call_lambda(self, lam: LambdaVal, pos: list[Any], kw: dict[str, Any]) -> Any:
         frame = self._frame(lam.scope)

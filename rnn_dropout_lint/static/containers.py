@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from .state import InterpreterBase
+from .state import Frame, InterpreterBase
 from .values import (
     TOP,
     Const,
@@ -59,17 +59,57 @@ class ContainersMixin(InterpreterBase):
             items.append((key.value, value))
         return DictVal(tuple(dict(items).items()))
 
-    def dict_method(self, receiver: DictVal, method: str, pos: list[Any]) -> Any:
-        """``d.values()``, ``d.items()``, ``d.keys()``, ``d.get(key, default)``."""
+    def dict_method(
+        self, target: cst.BaseExpression, receiver: DictVal, method: str, pos: list[Any], kw: dict[str, Any]
+    ) -> Any:
+        """``d.values()``, ``d.get(key, default)``, ``d.copy()``; ``d.update(...)``, ``d.pop(key)``
+        and ``d.setdefault(...)`` change the dict ``target`` names."""
+        items = dict(receiver.items)
+        key = pos[0].value if pos and isinstance(pos[0], Const) and isinstance(pos[0].value, str) else None
         if method == "values":
-            return TupleVal(tuple(v for _, v in receiver.items))
+            return TupleVal(tuple(items.values()))
         if method == "keys":
-            return TupleVal(tuple(Const(k) for k, _ in receiver.items))
+            return TupleVal(tuple(Const(k) for k in items))
         if method == "items":
-            return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in receiver.items))
+            return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in items.items()))
         if method == "get" and pos and isinstance(pos[0], Const):
-            return dict(receiver.items).get(pos[0].value, pos[1] if len(pos) > 1 else Const(None))
+            return items.get(pos[0].value, pos[1] if len(pos) > 1 else Const(None))
+        if method == "copy":
+            return receiver  # a dict is a value here: its copy is the same
+        if method == "update" and len(pos) <= 1 and (not pos or isinstance(pos[0], DictVal)):
+            other = dict(pos[0].items) if pos else {}
+            self._rebind(target, DictVal(tuple({**items, **other, **kw}.items())))
+            return Const(None)
+        if method == "setdefault" and key is not None:
+            if key not in items:
+                items[key] = pos[1] if len(pos) > 1 else Const(None)
+                self._rebind(target, DictVal(tuple(items.items())))
+            return items[key]
+        if method == "pop" and key is not None and (key in items or len(pos) > 1):
+            value = items.pop(key, pos[1] if len(pos) > 1 else TOP)
+            self._rebind(target, DictVal(tuple(items.items())))
+            return value
+        if method in ("update", "setdefault", "pop", "popitem", "clear"):
+            self._rebind(target, TOP)  # changed in a way not followed
         return TOP
+
+    def _rebind(self, target: cst.BaseExpression, value: Any) -> None:
+        """A dict changed in place: the name that holds it, where it is bound, holds ``value``."""
+        frame: Frame | None = self.frame
+        name = target.value if isinstance(target, cst.Name) else None
+        while frame is not None and name not in frame.locals:
+            frame = frame.parent
+        if frame is not None and name is not None:
+            frame.locals[name] = value
+
+    def copied(self, value: Any, site: Any) -> Any:
+        """``copy.copy(x)`` / ``copy.deepcopy(x)``: values are themselves, a list is a new list."""
+        if isinstance(value, (Const, TupleVal, DictVal)):
+            return value
+        items = self.exact_items(value) if isinstance(value, Ref) and value.kind == "list" else None
+        if items is not None:
+            return self._new_list(("list", site), items)
+        return Opaque(("call", *site))
 
     def set_item(self, target: cst.Subscript, value: Any) -> None:
         """``REGISTRY[name] = fn``: a dict bound to a name gets the key, where the name is bound."""

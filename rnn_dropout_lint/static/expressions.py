@@ -16,6 +16,7 @@ from .values import (
     Classes,
     ClassVal,
     Const,
+    Descriptor,
     DictVal,
     Func,
     Instance,
@@ -183,16 +184,28 @@ class ExpressionsMixin(InterpreterBase):
             value = self.class_ns.get(cls.key, {}).get(name)
             if isinstance(value, Func):
                 return BoundMethod(value, inst)
+            if isinstance(value, Descriptor):
+                if value.kind == "property":
+                    return self.inline_at(value.func, ("property", id(value.func.node)), inst, [], {})
+                return self.unwrap(value, cls)
             if value is not None:
                 return value
         return TOP
+
+    @staticmethod
+    def unwrap(value: Descriptor, cls: ClassVal) -> Any:
+        """A static or class method as reached from its class or an instance."""
+        if value.kind == "staticmethod":
+            return value.func
+        return BoundMethod(value.func, cls) if value.kind == "classmethod" else TOP
 
     def class_attribute(self, cls: ClassVal, name: str) -> Any:
         """``Config.UNITS``: what the class body, or a base class's, binds."""
         for klass in self._mro(cls):
             namespace = self.class_ns.get(klass.key, {})
             if name in namespace:
-                return namespace[name]
+                value = namespace[name]
+                return self.unwrap(value, cls) if isinstance(value, Descriptor) else value
         return TOP
 
     def _mro(self, cls: ClassVal) -> list[ClassVal]:

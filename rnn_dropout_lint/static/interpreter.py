@@ -37,7 +37,7 @@ from .positions import Positions
 from .project import Project, Unit, called_names
 from .state import Frame, Heap, InterpreterBase
 from .statements import StatementsMixin
-from .values import ClassVal, Func, Instance, LayerVal
+from .values import ClassVal, Descriptor, Func, Instance, LayerVal
 
 _FRAMEWORK_METHODS = frozenset({"__init__", "build", "call", "__call__"})
 
@@ -212,13 +212,12 @@ class _Interpreter(
                     continue
                 done.add(func.key)
                 params = func.node.params
-                if func.key in self.inlined and not _takes_arguments(params, func.owner is not None):
+                first = self._first_argument(func)
+                if func.key in self.inlined and not _takes_arguments(params, first is not None):
                     continue  # called already, and a call without arguments is the same on its own
                 if func.owner is None and func.key in self.inert and func.key not in self.active:
                     continue  # its calls touched no layer, model or Keras name, and decided nothing
-                pos: list[Any] = []
-                if func.owner is not None:
-                    pos.append(Instance(func.owner))
+                pos: list[Any] = [first] if first is not None else []
                 unit = self.unit_in(func.scope)
                 self.driver = unit.path if unit is not None else None
                 # A function the file calls already ran for real; on its own it is judged, and
@@ -233,6 +232,16 @@ class _Interpreter(
                     state = self.snapshot()
                     self.run_function(func, pos, {}, (("fn", func.key, "open"),), True, defaults=False)
                     self.restore(state)
+
+    def _first_argument(self, func: Func) -> Instance | ClassVal | None:
+        """What a method judged on its own gets first: an instance, its class (a classmethod)
+        or nothing (a staticmethod, a function)."""
+        if func.owner is None:
+            return None
+        bound = self.class_ns.get(func.owner.key, {}).get(func.node.name.value)
+        if isinstance(bound, Descriptor) and bound.func is func and bound.kind != "property":
+            return func.owner if bound.kind == "classmethod" else None
+        return Instance(func.owner)
 
     def _is_entry_point(self, func: Func) -> bool:
         name = func.node.name.value

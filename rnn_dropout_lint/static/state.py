@@ -65,7 +65,7 @@ Snapshot = tuple[dict[str, Any], dict[Any, Any], int]
 class Frame:
     """The names of one scope. Class scopes are skipped by the functions they define."""
 
-    __slots__ = ("is_class", "locals", "method", "parent", "returns", "star_modules")
+    __slots__ = ("declared", "is_class", "locals", "method", "parent", "returns", "star_modules")
 
     def __init__(self, parent: Frame | None, is_class: bool = False) -> None:
         self.locals: dict[str, Any] = {}
@@ -76,6 +76,23 @@ class Frame:
         self.star_modules: list[str] = []
         # In a method: the class that defines it and the instance it runs on (for ``super()``).
         self.method: tuple[ClassVal, Instance] | None = None
+        # Names a ``global`` or ``nonlocal`` statement gives to an outer scope (None: none).
+        self.declared: dict[str, str] | None = None
+
+    def owner_of(self, name: str) -> Frame:
+        """The scope an assignment to ``name`` here binds it in."""
+        kind = self.declared.get(name) if self.declared is not None else None
+        if kind == "global":
+            frame = self
+            while frame.parent is not None:
+                frame = frame.parent
+            return frame
+        if kind == "nonlocal":
+            frame = self.parent
+            while frame is not None and (frame.is_class or name not in frame.locals):
+                frame = frame.parent
+            return frame if frame is not None else self
+        return self
 
 
 def _options(value: LayerVal | Layers) -> frozenset[LayerVal]:

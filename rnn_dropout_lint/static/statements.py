@@ -15,14 +15,18 @@ from .values import (
     TOP,
     ClassVal,
     Const,
+    Descriptor,
     Func,
     Instance,
     LambdaVal,
+    Opaque,
     Partial,
     Qual,
     Ref,
     Tensor,
 )
+
+_DESCRIPTORS = frozenset({"property", "staticmethod", "classmethod"})
 
 
 def _body_of(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
@@ -137,6 +141,11 @@ class StatementsMixin(InterpreterBase):
             previous = self.frame.returns
             self.frame.returns = value if previous is None else self.join(previous, value)
             self.jump = "return"
+        elif kind is cst.Global or kind is cst.Nonlocal:
+            if self.frame.parent is not None:  # ``global`` at module level changes nothing
+                declared = self.frame.declared = dict(self.frame.declared or {})
+                scope = "global" if kind is cst.Global else "nonlocal"
+                declared.update((item.name.value, scope) for item in small.names)
         elif kind is cst.Break:
             self.jump = "break"
         elif kind is cst.Continue:
@@ -267,7 +276,8 @@ class StatementsMixin(InterpreterBase):
     def bind(self, target: cst.CSTNode, value: Any) -> None:
         kind = type(target)
         if kind is cst.Name:
-            self.frame.locals[target.value] = value
+            frame = self.frame if self.frame.declared is None else self.frame.owner_of(target.value)
+            frame.locals[target.value] = value
         elif kind is cst.Attribute:
             owner = self.eval(target.value)
             if isinstance(owner, Instance):
@@ -310,7 +320,10 @@ class StatementsMixin(InterpreterBase):
         for decorator in reversed(node.decorators):
             # A decorator runs once, on the function: it may register it or wrap it.
             wrapper = self.eval(decorator.decorator)
-            if isinstance(wrapper, (Func, LambdaVal, Partial)):
+            name = wrapper.key[1] if isinstance(wrapper, Opaque) and wrapper.key[:1] == ("name",) else None
+            if name in _DESCRIPTORS and owner is not None and bound is func:
+                bound = Descriptor(name, func)
+            elif isinstance(wrapper, (Func, LambdaVal, Partial)):
                 result = self.call_value(decorator.decorator, wrapper, ([bound], {}, {}, False))
                 bound = result if isinstance(result, (Func, LambdaVal, Partial)) else bound
         self.frame.locals[node.name.value] = bound

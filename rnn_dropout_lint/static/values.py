@@ -204,6 +204,7 @@ class Partial:
 
 PARTIAL_NAMES = frozenset({"functools.partial"})
 REDUCE_NAMES = frozenset({"functools.reduce"})
+COPY_NAMES = frozenset({"copy.copy", "copy.deepcopy"})
 
 # Evaluated call arguments: positional values, keyword values, the expressions behind them
 # (by position or keyword), and whether ``**unknown`` may add more keywords.
@@ -228,7 +229,15 @@ class KerasInit:
 @dataclass(frozen=True)
 class BoundMethod:
     func: Func
-    self_value: Instance
+    self_value: Instance | ClassVal  # a classmethod's first argument is its class
+
+
+@dataclass(frozen=True)
+class Descriptor:
+    """A method under ``@property``, ``@staticmethod`` or ``@classmethod``."""
+
+    kind: str
+    func: Func
 
 
 @dataclass(frozen=True)
