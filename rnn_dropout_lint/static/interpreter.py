@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -200,13 +201,24 @@ class _Interpreter(
 
     def run_deferred(self) -> None:
         done = self.judged
+        seen = 0  # how much of self.deferred has been sorted into entry points and the rest
+        waiting: deque[Func] = deque()  # functions the file calls, in the order they were defined
         while True:
-            pending = [f for f in self.deferred if f.key not in done]
-            if not pending:
+            # Entry points first, so that helpers they call are analysed with real arguments;
+            # then the first function still waiting. Only functions defined since the last
+            # round can be new entry points (which names the file calls does not change here).
+            roots = []
+            for func in self.deferred[seen:]:
+                if func.key not in done:
+                    (roots if self._is_entry_point(func) else waiting).append(func)
+            seen = len(self.deferred)
+            while not roots and waiting:
+                func = waiting.popleft()
+                if func.key not in done:
+                    roots.append(func)
+            if not roots:
                 self.driver = None
                 return
-            # Entry points first, so that helpers they call are analysed with real arguments.
-            roots = [f for f in pending if self._is_entry_point(f)] or pending[:1]
             for func in roots:
                 if func.key in done:
                     continue
