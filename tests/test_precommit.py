@@ -53,6 +53,15 @@ def hook(env: dict[str, str], repo: Path, hook_id: str, *files: str) -> subproce
     )
 
 
+def staged_project(tmp_path: Path, env: dict[str, str], name: str) -> Path:
+    """A copy of the fixture project ``name`` in a new git repository, every file staged."""
+    repo = tmp_path / "project"
+    shutil.copytree(Path(__file__).parent / "projects" / name, repo)
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=env)
+    return repo
+
+
 def test_check_fails_fix_rewrites_then_check_passes(tmp_path: Path, precommit_env: dict[str, str]) -> None:
     repo = tmp_path / "project"
     repo.mkdir()
@@ -77,10 +86,7 @@ def test_check_fails_fix_rewrites_then_check_passes(tmp_path: Path, precommit_en
 def test_changed_files_read_their_project_and_the_project_hook_checks_it_all(
     tmp_path: Path, precommit_env: dict[str, str]
 ) -> None:
-    repo = tmp_path / "project"
-    shutil.copytree(Path(__file__).parent / "projects" / "relative_pkg", repo)
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=precommit_env)
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=precommit_env)
+    repo = staged_project(tmp_path, precommit_env, "relative_pkg")
 
     # Only blocks.py changed: its dropout is judged as model.py (read from disk) uses it.
     alone = hook(precommit_env, repo, "rnn-dropout-lint", "pkg/blocks.py")
@@ -98,10 +104,7 @@ def test_changed_files_read_their_project_and_the_project_hook_checks_it_all(
 def test_the_project_hook_runs_when_only_a_json_configuration_changed(
     tmp_path: Path, precommit_env: dict[str, str]
 ) -> None:
-    repo = tmp_path / "project"
-    shutil.copytree(Path(__file__).parent / "projects" / "json_config", repo)
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=precommit_env)
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True, env=precommit_env)
+    repo = staged_project(tmp_path, precommit_env, "json_config")
 
     # configs/stack.json puts a Dropout between two LSTMs that models/stack.py builds.
     whole = hook(precommit_env, repo, "rnn-dropout-lint-project", "configs/stack.json")

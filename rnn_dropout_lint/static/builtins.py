@@ -29,14 +29,11 @@ from .values import (
     SymInt,
     SymSeq,
     TupleVal,
+    builtin_name,
+    call_result,
 )
 
 _SIMPLE = (bool, int, float, str, type(None))
-
-
-def _unknown(site: Any) -> Opaque:
-    """What a call of something unknown gives (see calls.call_value)."""
-    return Opaque(("call", *site))
 
 
 def _const(result: Any) -> Const | None:
@@ -59,7 +56,7 @@ def _compute(site: Any, fn: Callable[..., Any], *args: Any) -> Any:
         result = _const(fn(*args))
     except (TypeError, ValueError, ArithmeticError):
         return TOP  # what Python would raise on: the line does not run
-    return result if result is not None else _unknown(site)
+    return result if result is not None else call_result(site)
 
 
 def _builtin_int(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
@@ -70,7 +67,7 @@ def _builtin_int(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> 
             return _compute(site, int, pos[0].value)
         if isinstance(pos[0], (Opaque, SymInt, MidIndex)):
             return pos[0]
-    return _unknown(site)
+    return call_result(site)
 
 
 def _on_constants(fn: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str, Any], Any], Any]:
@@ -79,7 +76,7 @@ def _on_constants(fn: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str,
     def run(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
         if pos and not kw and all(isinstance(p, Const) for p in pos):
             return _compute(site, fn, *(p.value for p in pos))
-        return _unknown(site)
+        return call_result(site)
 
     return run
 
@@ -89,7 +86,7 @@ def _builtin_sum(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> 
     values = _constants(interp, pos[0]) if len(pos) in (1, 2) and not kw else None
     start = pos[1] if len(pos) == 2 else Const(0)
     if values is None or not isinstance(start, Const):
-        return _unknown(site)
+        return call_result(site)
     return _compute(site, sum, values, start.value)
 
 
@@ -98,12 +95,12 @@ def _extreme(fn: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str, Any]
 
     def run(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
         if kw or not pos:
-            return _unknown(site)
+            return call_result(site)
         if len(pos) == 1:
             values = _constants(interp, pos[0])
         else:
             values = [p.value for p in pos] if all(isinstance(p, Const) for p in pos) else None
-        return _compute(site, fn, values) if values else _unknown(site)
+        return _compute(site, fn, values) if values else call_result(site)
 
     return run
 
@@ -117,20 +114,20 @@ def _builtin_any(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> 
     """``any(flags)``: true once a known item is true, false when all are known false."""
     truths = _truths(interp, pos, kw)
     if truths is None:
-        return _unknown(site)
+        return call_result(site)
     if any(isinstance(t, Const) and t.value for t in truths):
         return Const(True)
-    return Const(False) if all(isinstance(t, Const) for t in truths) else _unknown(site)
+    return Const(False) if all(isinstance(t, Const) for t in truths) else call_result(site)
 
 
 def _builtin_all(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
     """``all(flags)``: false once a known item is false, true when all are known true."""
     truths = _truths(interp, pos, kw)
     if truths is None:
-        return _unknown(site)
+        return call_result(site)
     if any(isinstance(t, Const) and not t.value for t in truths):
         return Const(False)
-    return Const(True) if all(isinstance(t, Const) for t in truths) else _unknown(site)
+    return Const(True) if all(isinstance(t, Const) for t in truths) else call_result(site)
 
 
 def _builtin_sorted(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
@@ -138,7 +135,7 @@ def _builtin_sorted(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) 
     values = _constants(interp, pos[0]) if len(pos) == 1 and set(kw) <= {"reverse"} else None
     reverse = kw.get("reverse", Const(False))
     if values is None or not isinstance(reverse, Const):
-        return _unknown(site)
+        return call_result(site)
     try:
         ordered = sorted(values, reverse=bool(reverse.value))
     except TypeError:
@@ -236,12 +233,11 @@ _TYPES = {"bool": bool, "int": int, "float": float, "str": str, "list": list, "t
 def _builtin_isinstance(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
     """``isinstance(sizes, int)`` against builtin types (``sizes = [sizes]`` for one number)."""
     if len(pos) != 2 or kw:
-        return _unknown(site)
+        return call_result(site)
     kinds = list(pos[1].items) if isinstance(pos[1], TupleVal) else [pos[1]]
-    # A builtin type's name is bound nowhere in the file: its value is the unknown name.
-    names = [k.key[1] if isinstance(k, Opaque) and k.key[:1] == ("name",) else None for k in kinds]
+    names = [builtin_name(kind) for kind in kinds]
     if not all(name in _TYPES for name in names):
-        return _unknown(site)
+        return call_result(site)
     types = tuple(_TYPES[name] for name in names)
     value = pos[0]
     if isinstance(value, Const) and not isinstance(value.value, tuple):  # a range is a Const too
@@ -250,7 +246,7 @@ def _builtin_isinstance(interp: Any, pos: list[Any], kw: dict[str, Any], site: A
         return Const((dict if isinstance(value, DictVal) else list) in types)
     if isinstance(value, (LayerVal, Layers, Qual, Classes, ClassVal, Func, LambdaVal)):
         return Const(False)
-    return _unknown(site)
+    return call_result(site)
 
 
 # Methods of a known string that give a plain value: ``CELL.lower() == "gru"``.
@@ -270,7 +266,7 @@ def const_method(
     if not isinstance(receiver.value, str) or method not in _STR_METHODS:
         return None
     if not all(isinstance(v, Const) for v in (*pos, *kw.values())):
-        return _unknown(site)
+        return call_result(site)
     try:
         result = getattr(receiver.value, method)(
             *(p.value for p in pos), **{k: v.value for k, v in kw.items()}

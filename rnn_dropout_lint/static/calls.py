@@ -38,6 +38,7 @@ from .values import (
     Super,
     Tensor,
     TupleVal,
+    call_result,
     is_unknown,
 )
 
@@ -173,7 +174,7 @@ class CallsMixin(InterpreterBase):
                 return reader(self, pos)
             spec = self.table.lookup(func.name)
             if spec is None:
-                return Opaque(("call", self.ctx, id(expr)))  # ``parser.parse_args()``: read it twice
+                return call_result((self.ctx, id(expr)))  # ``parser.parse_args()``: read it twice
             return self.construct(expr, spec, func.name, args)
         if isinstance(func, Classes):
             options = sorted(func.options, key=lambda q: q.name)
@@ -211,13 +212,13 @@ class CallsMixin(InterpreterBase):
                 method = self.instance_attribute(func, name)
                 if isinstance(method, BoundMethod):
                     return self.inline(method.func, expr, func, pos, kw)
-        return Opaque(("call", self.ctx, id(expr)))
+        return call_result((self.ctx, id(expr)))
 
     def map_items(self, expr: cst.Call, pos: list[Any]) -> Any:
         """``map(fn, units)`` over known items: ``fn`` called on each, in order."""
         columns = [self.exact_items(p) for p in pos[1:]]
         if not columns or any(c is None for c in columns):
-            return Opaque(("call", self.ctx, id(expr)))
+            return call_result((self.ctx, id(expr)))
         outer = self.ctx
         results = []
         try:

@@ -17,6 +17,7 @@ from .values import (
     Qual,
     Ref,
     TupleVal,
+    call_result,
 )
 
 
@@ -95,12 +96,16 @@ class ContainersMixin(InterpreterBase):
 
     def _rebind(self, target: cst.BaseExpression, value: Any) -> None:
         """A dict changed in place: the name that holds it, where it is bound, holds ``value``."""
+        frame = self._holder(target.value) if isinstance(target, cst.Name) else None
+        if frame is not None:
+            frame.locals[target.value] = value
+
+    def _holder(self, name: str) -> Frame | None:
+        """The scope ``name`` is bound in, as seen from here."""
         frame: Frame | None = self.frame
-        name = target.value if isinstance(target, cst.Name) else None
         while frame is not None and name not in frame.locals:
             frame = frame.parent
-        if frame is not None and name is not None:
-            frame.locals[name] = value
+        return frame
 
     def copied(self, value: Any, site: Any) -> Any:
         """``copy.copy(x)`` / ``copy.deepcopy(x)``: values are themselves, a list is a new list."""
@@ -109,7 +114,7 @@ class ContainersMixin(InterpreterBase):
         items = self.exact_items(value) if isinstance(value, Ref) and value.kind == "list" else None
         if items is not None:
             return self._new_list(("list", site), items)
-        return Opaque(("call", *site))
+        return call_result(site)
 
     def set_item(self, target: cst.Subscript, value: Any) -> None:
         """``REGISTRY[name] = fn``: a dict bound to a name gets the key, where the name is bound."""
@@ -117,10 +122,8 @@ class ContainersMixin(InterpreterBase):
             return
         part = target.slice[0].slice
         key = self.eval(part.value) if isinstance(part, cst.Index) else TOP
-        frame = self.frame
         name = target.value.value
-        while frame is not None and name not in frame.locals:
-            frame = frame.parent
+        frame = self._holder(name)
         if frame is None or not isinstance(self.settle(frame, name), DictVal):
             return
         if isinstance(key, Const) and isinstance(key.value, str):

@@ -3,6 +3,7 @@ branches meet) and the budgets that keep the analysis linear."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import libcst as cst
@@ -95,6 +96,21 @@ class Frame:
         return self
 
 
+def _joined(
+    a: dict[Any, Any], b: dict[Any, Any], keys: Iterable[Any], join: Callable[[Any, Any], Any]
+) -> dict[Any, Any]:
+    """``a`` with ``b``'s values for ``keys`` joined in (the only keys where they may differ)."""
+    out = dict(a)
+    for key in keys:
+        if key in b:
+            value = b[key]
+            if key not in out:
+                out[key] = value
+            elif out[key] is not value:
+                out[key] = join(out[key], value)
+    return out
+
+
 def _options(value: LayerVal | Layers) -> frozenset[LayerVal]:
     return value.options if isinstance(value, Layers) else frozenset({value})
 
@@ -146,20 +162,8 @@ class InterpreterBase:
 
     def join_snapshots(self, a: Snapshot, b: Snapshot, since: Snapshot) -> Snapshot:
         """The state after either of two paths that both started from ``since``."""
-        heap = dict(a[1])
-        for key in set(self.heap.log[since[2] :]):
-            if key in b[1]:
-                value = b[1][key]
-                if key not in heap:
-                    heap[key] = value
-                elif heap[key] is not value:
-                    heap[key] = self.join_heap(heap[key], value)
-        names = dict(a[0])
-        for key, value in b[0].items():
-            if key not in names:
-                names[key] = value
-            elif names[key] is not value:
-                names[key] = self.join(names[key], value)
+        names = _joined(a[0], b[0], b[0], self.join)
+        heap = _joined(a[1], b[1], set(self.heap.log[since[2] :]), self.join_heap)
         return names, heap, len(self.heap.log)
 
     def downgrade(self, snap: Snapshot) -> Snapshot:

@@ -19,11 +19,11 @@ from .values import (
     Func,
     Instance,
     LambdaVal,
-    Opaque,
     Partial,
     Qual,
     Ref,
     Tensor,
+    builtin_name,
 )
 
 _DESCRIPTORS = frozenset({"property", "staticmethod", "classmethod"})
@@ -320,7 +320,7 @@ class StatementsMixin(InterpreterBase):
         for decorator in reversed(node.decorators):
             # A decorator runs once, on the function: it may register it or wrap it.
             wrapper = self.eval(decorator.decorator)
-            name = wrapper.key[1] if isinstance(wrapper, Opaque) and wrapper.key[:1] == ("name",) else None
+            name = builtin_name(wrapper)
             if name in _DESCRIPTORS and owner is not None and bound is func:
                 bound = Descriptor(name, func)
             elif isinstance(wrapper, (Func, LambdaVal, Partial)):

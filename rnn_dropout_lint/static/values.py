@@ -248,6 +248,18 @@ class Opaque:
     key: tuple[Any, ...]
 
 
+def call_result(site: tuple[Any, int]) -> Opaque:
+    """What a call at ``site`` (calling context, id of the call) gives when its callee is not
+    followed: one unknown per site, so that two reads of it agree."""
+    return Opaque(("call", *site))
+
+
+def builtin_name(value: Any) -> str | None:
+    """The name of a builtin read as a value (``int``, ``property``): a name bound nowhere
+    the analysis sees reads as the unknown of that name (see expressions._lookup)."""
+    return value.key[1] if isinstance(value, Opaque) and value.key[:1] == ("name",) else None
+
+
 @dataclass(frozen=True)
 class Choice(Opaque):
     """A hyperparameter: one of a few ``options`` known from the call (``hp.Int('n', 1, 3)``),
