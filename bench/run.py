@@ -239,8 +239,14 @@ def main() -> int:
         capture_output=True,
         text=True,
     )
-    files, differ = (int(v) for v in out.stdout.split())
-    table.add("prefilter == full path", f"{files} files", f"{differ} differ", None, "0 differ", differ == 0)
+    row = "prefilter == full path"
+    if out.returncode != 0:  # an analysis raised: this row fails, and the traceback is shown
+        print(out.stderr, file=sys.stderr)
+        last = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        table.add(row, "raised", last, None, "0 differ", False)
+    else:
+        files, differ = (int(v) for v in out.stdout.split())
+        table.add(row, f"{files} files", f"{differ} differ", None, "0 differ", differ == 0)
 
     print(f"dense corpus: {dense_n} model files", flush=True)
     # fixit reads its configuration from the working directory.

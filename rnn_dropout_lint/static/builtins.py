@@ -52,10 +52,12 @@ def _constants(interp: Any, value: Any) -> list[Any] | None:
 
 
 def _compute(site: Any, fn: Callable[..., Any], *args: Any) -> Any:
+    """Python's answer as a constant; TOP where Python raises (the line does not run), the
+    site's unknown where the answer is not a plain value."""
     try:
         result = _const(fn(*args))
-    except (TypeError, ValueError, ArithmeticError):
-        return TOP  # what Python would raise on: the line does not run
+    except Exception:  # whatever it raises: a bad literal, an unknown codec, ...
+        return TOP
     return result if result is not None else call_result(site)
 
 
@@ -70,11 +72,14 @@ def _builtin_int(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> 
     return call_result(site)
 
 
-def _on_constants(fn: Callable[..., Any]) -> Callable[[Any, list[Any], dict[str, Any], Any], Any]:
-    """``float``, ``abs``, ``round``, ``str``: Python's answer on known arguments."""
+def _on_constants(
+    fn: Callable[..., Any], most: int = 1
+) -> Callable[[Any, list[Any], dict[str, Any], Any], Any]:
+    """``float(x)``, ``abs(x)``, ``str(x)``, ``round(x, n)``: Python's answer on known arguments
+    (``str(data, encoding)`` is not computed: it would look a codec up)."""
 
     def run(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
-        if pos and not kw and all(isinstance(p, Const) for p in pos):
+        if 0 < len(pos) <= most and not kw and all(isinstance(p, Const) for p in pos):
             return _compute(site, fn, *(p.value for p in pos))
         return call_result(site)
 
@@ -249,11 +254,12 @@ def _builtin_isinstance(interp: Any, pos: list[Any], kw: dict[str, Any], site: A
     return call_result(site)
 
 
+_MAX_TEXT = 1_000  # longer strings are not worked on (a result is at most about a million)
 # Methods of a known string that give a plain value: ``CELL.lower() == "gru"``.
 _STR_METHODS = frozenset(
     {
         *("lower", "upper", "casefold", "title", "capitalize", "strip", "lstrip", "rstrip"),
-        *("startswith", "endswith", "replace", "split", "rsplit", "count", "find", "zfill"),
+        *("startswith", "endswith", "replace", "split", "rsplit", "count", "find"),
         *("isdigit", "isalpha", "isalnum", "isupper", "islower", "removeprefix", "removesuffix"),
     }
 )
@@ -265,13 +271,16 @@ def const_method(
     """A method of a known string, where ``method`` is one of the pure ones (else None)."""
     if not isinstance(receiver.value, str) or method not in _STR_METHODS:
         return None
-    if not all(isinstance(v, Const) for v in (*pos, *kw.values())):
+    args = (*pos, *kw.values())
+    if not all(isinstance(v, Const) for v in args):
         return call_result(site)
+    if any(isinstance(v, str) and len(v) > _MAX_TEXT for v in (receiver.value, *(a.value for a in args))):
+        return call_result(site)  # ``replace`` grows with the product of its texts' lengths
     try:
         result = getattr(receiver.value, method)(
             *(p.value for p in pos), **{k: v.value for k, v in kw.items()}
         )
-    except (TypeError, ValueError):
+    except Exception:  # whatever Python raises there: the line does not run
         return TOP
     if isinstance(result, list):  # ``split``: a new list of strings
         return interp._new_list(("list", site), [Const(v) for v in result])
@@ -293,7 +302,7 @@ BUILTINS: dict[str, Callable[[Any, list[Any], dict[str, Any], Any], Any]] = {
     "int": _builtin_int,
     "float": _on_constants(float),
     "abs": _on_constants(abs),
-    "round": _on_constants(round),
+    "round": _on_constants(round, most=2),
     "str": _on_constants(str),
     "sum": _builtin_sum,
     "min": _extreme(min),

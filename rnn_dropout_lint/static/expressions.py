@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import operator
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -55,6 +56,24 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
     cst.Is: operator.is_,
     cst.IsNot: operator.is_not,
 }
+
+
+_MAX_LENGTH = 1000  # longer strings and tuples are not built: ``"=" * 10_000_000_000``
+
+
+def _too_long(func: Callable[[Any, Any], Any], left: Any, right: Any) -> bool:
+    """Whether ``left func right`` would build a string or tuple past the limit (checked first,
+    since building it could exhaust memory)."""
+    if func is operator.mul:
+        count, sequence = (left, right) if isinstance(left, int) else (right, left)
+        if isinstance(sequence, (str, tuple)) and isinstance(count, int):
+            return len(sequence) * count > _MAX_LENGTH
+        return False
+    if func is operator.mod and isinstance(left, str):  # ``"%0999999999d" % 1``
+        specs = re.findall(r"%[^a-zA-Z%]*", left)  # flags, width and precision of each field
+        sizes = [int(n) for spec in specs for n in re.findall(r"\d+", spec)]
+        return any("*" in spec for spec in specs) or any(n > _MAX_LENGTH for n in sizes)
+    return False
 
 
 def _string(literal: str) -> Any:
@@ -289,11 +308,13 @@ class ExpressionsMixin(InterpreterBase):
             return TOP
         if not all(isinstance(v.value, (int, float, tuple, str)) for v in (left, right)):
             return TOP
+        if _too_long(func, left.value, right.value):
+            return TOP
         try:
             result = func(left.value, right.value)
         except (TypeError, ValueError, ArithmeticError):
             return TOP
-        if isinstance(result, (str, tuple)) and len(result) > 1000:
+        if isinstance(result, (str, tuple)) and len(result) > _MAX_LENGTH:
             return TOP
         return Const(result)
 
