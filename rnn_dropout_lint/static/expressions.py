@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import operator
 import re
 from collections.abc import Callable
@@ -77,19 +78,19 @@ def _too_long(func: Callable[[Any, Any], Any], left: Any, right: Any) -> bool:
 
 
 def _string(literal: str) -> Any:
-    """A string literal's value. Plain ones are sliced: ``ast.literal_eval`` compiles each one
-    and leaves reference cycles behind."""
+    """A string or bytes literal's value, decoded here: ``ast.literal_eval`` would compile each
+    one and leave reference cycles behind."""
     start = min(i for i in (literal.find('"'), literal.find("'")) if i >= 0)
     prefix = literal[:start].lower()
     quote = 3 if literal[start : start + 3] in ('"""', "'''") else 1
-    body = literal[start + quote : len(literal) - quote]
-    if prefix in ("", "u", "r") and "\r" not in body and ("\\" not in body or prefix == "r"):
-        return Const(body)
-    import ast
-
+    body = literal[start + quote : len(literal) - quote].replace("\r\n", "\n").replace("\r", "\n")
     try:
-        return Const(ast.literal_eval(literal))
-    except Exception:  # an odd prefix or escape is not worth a crash
+        if "r" in prefix or "\\" not in body:
+            return Const(body.encode("ascii") if "b" in prefix else body)
+        if "b" in prefix:
+            return Const(codecs.escape_decode(body.encode("ascii"))[0])
+        return Const(body.encode("latin-1", "backslashreplace").decode("unicode_escape"))
+    except Exception:  # what Python refuses (b"é", "\\N{NO SUCH NAME}"), or a warning made an error
         return TOP
 
 
