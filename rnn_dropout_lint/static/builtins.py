@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .data_files import open_builtin
+from .state import MAX_CONST_LENGTH
 from .symbolic import as_symint
 from .values import (
     TOP,
@@ -161,7 +162,7 @@ def _builtin_range(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -
         values = range(*(p.value for p in pos))
     except (TypeError, ValueError):
         return TOP
-    return Const(tuple(values)) if len(values) <= 1000 else TOP
+    return Const(tuple(values)) if len(values) <= MAX_CONST_LENGTH else TOP
 
 
 def _builtin_enumerate(interp: Any, pos: list[Any], kw: dict[str, Any], site: Any) -> Any:
@@ -254,7 +255,6 @@ def _builtin_isinstance(interp: Any, pos: list[Any], kw: dict[str, Any], site: A
     return call_result(site)
 
 
-_MAX_TEXT = 1_000  # longer strings are not worked on (a result is at most about a million)
 # Methods of a known string that give a plain value: ``CELL.lower() == "gru"``.
 _STR_METHODS = frozenset(
     {
@@ -274,7 +274,8 @@ def const_method(
     args = (*pos, *kw.values())
     if not all(isinstance(v, Const) for v in args):
         return call_result(site)
-    if any(isinstance(v, str) and len(v) > _MAX_TEXT for v in (receiver.value, *(a.value for a in args))):
+    texts = (receiver.value, *(a.value for a in args))
+    if any(isinstance(v, str) and len(v) > MAX_CONST_LENGTH for v in texts):
         return call_result(site)  # ``replace`` grows with the product of its texts' lengths
     try:
         result = getattr(receiver.value, method)(

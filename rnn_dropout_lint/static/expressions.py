@@ -10,7 +10,7 @@ from typing import Any
 
 import libcst as cst
 
-from .state import Frame, InterpreterBase
+from .state import MAX_CONST_LENGTH, Frame, InterpreterBase
 from .symbolic import compare, shift
 from .values import (
     TOP,
@@ -59,21 +59,18 @@ _COMPARE: dict[type, Callable[[Any, Any], Any]] = {
 }
 
 
-_MAX_LENGTH = 1000  # longer strings and tuples are not built: ``"=" * 10_000_000_000``
-
-
 def _too_long(func: Callable[[Any, Any], Any], left: Any, right: Any) -> bool:
     """Whether ``left func right`` would build a string or tuple past the limit (checked first,
     since building it could exhaust memory)."""
     if func is operator.mul:
         count, sequence = (left, right) if isinstance(left, int) else (right, left)
         if isinstance(sequence, (str, tuple)) and isinstance(count, int):
-            return len(sequence) * count > _MAX_LENGTH
+            return len(sequence) * count > MAX_CONST_LENGTH
         return False
     if func is operator.mod and isinstance(left, str):  # ``"%0999999999d" % 1``
         specs = re.findall(r"%[^a-zA-Z%]*", left)  # flags, width and precision of each field
         sizes = [int(n) for spec in specs for n in re.findall(r"\d+", spec)]
-        return any("*" in spec for spec in specs) or any(n > _MAX_LENGTH for n in sizes)
+        return any("*" in spec for spec in specs) or any(n > MAX_CONST_LENGTH for n in sizes)
     return False
 
 
@@ -315,7 +312,7 @@ class ExpressionsMixin(InterpreterBase):
             result = func(left.value, right.value)
         except (TypeError, ValueError, ArithmeticError):
             return TOP
-        if isinstance(result, (str, tuple)) and len(result) > _MAX_LENGTH:
+        if isinstance(result, (str, tuple)) and len(result) > MAX_CONST_LENGTH:
             return TOP
         return Const(result)
 

@@ -35,6 +35,7 @@ MAX_UNROLL = 16  # literal loops up to this length run once per item
 MAX_UNROLL_NESTING = 2
 MAX_TWO_PASS_NESTING = 4  # deeper loops run their body once
 MAX_LAYER_OPTIONS = 8
+MAX_CONST_LENGTH = 1_000  # longer strings and tuples are not built or worked on: ``"=" * 10**10``
 STEP_BUDGET = 200_000  # past this, stop inlining and unrolling (keeps huge files linear)
 
 
