@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .graph import UNKNOWN, LayerNode, Tri
+from .graph import UNKNOWN, LayerNode, Options, Tri
 from .keras_table import Role
 
 
@@ -53,10 +53,12 @@ def is_input(node: LayerNode) -> bool:
     return _role(node) is Role.INPUT
 
 
-def arg(node: LayerNode, name: str, default: Any = None) -> Any:
-    """An argument as given; UNKNOWN when it may hide in ``**kwargs``; else the default."""
+def arg(node: LayerNode, name: str, default: Any = None, *, paths: bool = False) -> Any:
+    """An argument as given; UNKNOWN when it may hide in ``**kwargs``; else the default.
+    One of several values (:class:`Options`) is UNKNOWN unless ``paths`` asks for them."""
     if name in node.args:
-        return node.args[name]
+        value = node.args[name]
+        return UNKNOWN if isinstance(value, Options) and not paths else value
     return UNKNOWN if "**" in node.args else default
 
 
@@ -65,9 +67,12 @@ def emits_sequence(node: LayerNode) -> Tri:
     if node.output_shape is not None and node.input_shape is not None:
         return Tri.YES if len(node.output_shape) >= len(node.input_shape) else Tri.NO
     source = node if _role(node) is Role.RECURRENT else inner(node)
-    value = arg(source, "return_sequences", False)
+    value = arg(source, "return_sequences", False, paths=True)
     if value is UNKNOWN:
         return Tri.UNKNOWN
+    # A layer is bad if any real use of it is: one path that keeps the time axis is enough.
+    if isinstance(value, Options):
+        return Tri.YES if any(v is UNKNOWN or v for v in value.values) else Tri.NO
     return Tri.YES if value else Tri.NO
 
 
@@ -134,14 +139,14 @@ def fixes_batch_size(node: LayerNode) -> Tri:
     """The layer pins the model's batch size: a batch shape with an int batch, or ``stateful``."""
     tri = Tri.NO
     for name in ("batch_input_shape", "batch_shape"):
-        value = node.args.get(name)
+        value = arg(node, name) if name in node.args else None
         if value is UNKNOWN:
             tri = max(tri, Tri.UNKNOWN)
         elif isinstance(value, tuple) and value:
             first = value[0]
             tri = max(tri, Tri.UNKNOWN if first is UNKNOWN else Tri.YES if type(first) is int else Tri.NO)
     for name, pinned in (("batch_size", lambda v: type(v) is int), ("stateful", lambda v: v is True)):
-        value = node.args.get(name)
+        value = arg(node, name) if name in node.args else None
         if value is UNKNOWN:
             tri = max(tri, Tri.UNKNOWN)
         elif pinned(value):
@@ -177,5 +182,5 @@ def rate_text(node: LayerNode) -> str:
     text = work.text.get("rate")
     if text is not None:
         return text
-    rate = work.args.get("rate", UNKNOWN)
+    rate = arg(work, "rate", UNKNOWN)
     return repr(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else "?"

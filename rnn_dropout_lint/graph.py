@@ -42,6 +42,15 @@ UNKNOWN: Any = _Unknown()
 
 
 @dataclass(frozen=True)
+class Options:
+    """An argument that is one of these literals, each on some path the front end takes as
+    reachable (``return_sequences=rs`` where branches set ``rs`` to True or False). Facts
+    read it as UNKNOWN unless they ask for every path (see facts.arg)."""
+
+    values: frozenset[Any]
+
+
+@dataclass(frozen=True)
 class Span:
     """Where a layer was built: 1-based rows and columns, end exclusive."""
 

@@ -158,6 +158,8 @@ class ContainersMixin(InterpreterBase):
             state = self.heap.get(base.key) if isinstance(base, Ref) else None
             if isinstance(state, ListState) and index.value < state.known:
                 return state.items[index.value]  # a list that grew differently, read where all agree
+            if isinstance(state, ListState) and index.value < len(state.at):
+                return state.at[index.value]  # lists that branches built: the item of each
         if items is None or not isinstance(index, Const) or type(index.value) is not int:
             return TOP
         try:

@@ -29,6 +29,7 @@ from .values import (
     ListState,
     MidIndex,
     ModuleVal,
+    OneOf,
     Opaque,
     Qual,
     Ref,
@@ -258,6 +259,9 @@ class ExpressionsMixin(InterpreterBase):
             return Const(bool(value.items))
         if isinstance(value, (LayerVal, Layers, Qual, Classes, ClassVal, Func, LambdaVal)):
             return Const(True)
+        if isinstance(value, OneOf):
+            truths = {bool(option.value) for option in value.options}
+            return Const(truths.pop()) if len(truths) == 1 else value
         return value
 
     def eval_unary(self, expr: cst.UnaryOperation) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 
 import libcst as cst
 
-from ..graph import UNKNOWN, LayerNode
+from ..graph import UNKNOWN, LayerNode, Options
 from ..keras_table import LayerSpec, Role
 from .state import InterpreterBase
 from .values import (
@@ -22,6 +22,7 @@ from .values import (
     LayerVal,
     ListState,
     ModelState,
+    OneOf,
     Qual,
     Ref,
     Sources,
@@ -93,12 +94,39 @@ class KerasCallsMixin(InterpreterBase):
             if isinstance(inner, LayerVal):
                 wrapped = inner
                 self.placed.add(inner.key)
+            elif isinstance(inner, Layers):
+                # One of several layers wrapped: one of several wrappers, one per layer.
+                self.placed.update(option.key for option in inner.options)
+                options = sorted(inner.options, key=lambda option: option.order)
+                return Layers(
+                    frozenset(
+                        self._layer_val(expr, spec, qualname, args, arg_exprs, unknown_kwargs, option)
+                        for option in options
+                    )
+                )
+        val = self._layer_val(expr, spec, qualname, args, arg_exprs, unknown_kwargs, wrapped)
+        if spec.name == "Input":
+            node = self.node_for(val, id(expr))
+            return Tensor(frozenset({(node.id, True)}))
+        return val
+
+    def _layer_val(
+        self,
+        expr: cst.Call,
+        spec: LayerSpec,
+        qualname: str,
+        args: dict[str, Any],
+        arg_exprs: dict[str, cst.BaseExpression],
+        unknown_kwargs: bool,
+        wrapped: LayerVal | None,
+    ) -> LayerVal:
         self.chains.setdefault(id(expr), self.chain)
         unit = self.current_unit()
         if unit is not None:
             self.locator.units[id(expr)] = unit
+        key: tuple[Any, ...] = ("layer", self.ctx, id(expr), spec.name)
         val = LayerVal(
-            ("layer", self.ctx, id(expr), spec.name),
+            key if wrapped is None else (*key, wrapped.key),
             spec,
             expr,
             args,
@@ -109,9 +137,6 @@ class KerasCallsMixin(InterpreterBase):
             qualname,
         )
         self.constructed.setdefault(val.key, val)
-        if spec.name == "Input":
-            node = self.node_for(val, id(expr))
-            return Tensor(frozenset({(node.id, True)}))
         return val
 
     def functional_model(self, expr: cst.Call, pos: list[Any], kw: dict[str, Any]) -> Any:
@@ -269,6 +294,8 @@ class KerasCallsMixin(InterpreterBase):
         """An abstract value as a graph argument: a literal, a tuple, or UNKNOWN."""
         if isinstance(value, Const):
             return value.value
+        if isinstance(value, OneOf):
+            return Options(frozenset(option.value for option in value.options))
         items = self.exact_items(value)
         if items is not None:
             return tuple(self.graph_value(item) for item in items)

@@ -14,6 +14,7 @@ from .values import (
     TOP,
     UNTRACED,
     Classes,
+    Const,
     ClassVal,
     Func,
     Instance,
@@ -21,6 +22,7 @@ from .values import (
     LayerVal,
     ListState,
     ModelState,
+    OneOf,
     Qual,
     Ref,
     Tensor,
@@ -35,6 +37,7 @@ MAX_UNROLL = 16  # literal loops up to this length run once per item
 MAX_UNROLL_NESTING = 2
 MAX_TWO_PASS_NESTING = 4  # deeper loops run their body once
 MAX_LAYER_OPTIONS = 8
+MAX_JOINED_LIST = 16
 MAX_CONST_LENGTH = 1_000  # longer strings and tuples are not built or worked on: ``"=" * 10**10``
 STEP_BUDGET = 200_000  # past this, stop inlining and unrolling (keeps huge files linear)
 
@@ -120,6 +123,24 @@ def _classes(value: Qual | Classes) -> frozenset[Qual]:
     return value.options if isinstance(value, Classes) else frozenset({value})
 
 
+def _at(state: ListState) -> tuple[Any, ...] | None:
+    """A list's items by index where every path knows them."""
+    return state.items if state.exact else state.at or None
+
+
+def _short_and_known(state: Any) -> bool:
+    """A list literal's worth of known items: what two branches' lists are joined by index
+    (longer or looser lists stay unknown, which keeps joins in nested loops cheap)."""
+    if not isinstance(state, ListState):
+        return False
+    known = _at(state)
+    return known is not None and len(known) <= MAX_JOINED_LIST
+
+
+def _consts(value: Const | OneOf) -> frozenset[Const]:
+    return value.options if isinstance(value, OneOf) else frozenset({value})
+
+
 class InterpreterBase:
     """What every part of the interpreter shares: the graph being built, the current scope
     and heap, the calling context, and the state lattice. The parts are mixins over it."""
@@ -165,6 +186,17 @@ class InterpreterBase:
         """The state after either of two paths that both started from ``since``."""
         names = _joined(a[0], b[0], b[0], self.join)
         heap = _joined(a[1], b[1], set(self.heap.log[since[2] :]), self.join_heap)
+        for name, value in names.items():
+            # Each path bound the name to a list of its own (``seq = [False]`` / ``seq = [True,
+            # False]``): it is now one list that is either.
+            left, right = a[0].get(name), b[0].get(name)
+            if value is TOP and isinstance(left, Ref) and isinstance(right, Ref) and left.kind == right.kind == "list":
+                states = a[1].get(left.key), b[1].get(right.key)
+                if all(_short_and_known(state) for state in states):
+                    key = ("joined", hash((left.key, right.key)))  # flat: joins nest in loops
+                    heap[key] = self.join_heap(*states)
+                    self.heap.log.append(key)
+                    names[name] = Ref("list", key)
         return names, heap, len(self.heap.log)
 
     def downgrade(self, snap: Snapshot) -> Snapshot:
@@ -181,6 +213,9 @@ class InterpreterBase:
     def join(self, a: Any, b: Any) -> Any:
         if a == b:
             return a
+        if isinstance(a, (Const, OneOf)) and isinstance(b, (Const, OneOf)):
+            options = _consts(a) | _consts(b)
+            return OneOf(options) if len(options) <= MAX_LAYER_OPTIONS else TOP
         if is_unknown(a) or is_unknown(b):
             other = b if is_unknown(a) else a
             if isinstance(other, Tensor):
@@ -203,6 +238,12 @@ class InterpreterBase:
             return TupleVal(tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True)))
         return TOP
 
+    def join_over_time(self, old: Any, new: Any) -> Any:
+        """An attribute that held ``old`` and was later set to ``new`` where the analysis does
+        not keep the order: either may be read, but neither is the value of a path."""
+        joined = self.join(old, new)
+        return TOP if isinstance(joined, OneOf) else joined
+
     def join_heap(self, a: Any, b: Any) -> Any:
         if a == b:
             return a
@@ -221,8 +262,15 @@ class InterpreterBase:
             common = 0
             while common < min(a.known, b.known) and a.items[common] == b.items[common]:
                 common += 1
-            return ListState(a.items + extra, False, common)
+            return ListState(a.items + extra, False, common, self._join_at(_at(a), _at(b)))
         return b
+
+    def _join_at(self, a: tuple[Any, ...] | None, b: tuple[Any, ...] | None) -> tuple[Any, ...]:
+        """Index by index, the values of two lists whose items are known on every path."""
+        if a is None or b is None:
+            return ()
+        short, long = sorted((a, b), key=len)
+        return tuple(self.join(x, y) for x, y in zip(short, long)) + long[len(short) :]
 
     def _same_keras_name(self, a: str, b: str) -> bool:
         """``tensorflow.keras.layers.LSTM`` and ``keras.layers.LSTM`` (import fallbacks) agree."""

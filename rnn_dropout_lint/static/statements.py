@@ -289,13 +289,13 @@ class StatementsMixin(InterpreterBase):
                 if old is None or old == Const(None) or (isinstance(old, Ref) and isinstance(value, Ref)):
                     attrs[name] = value
                 elif value != Const(None):
-                    attrs[name] = self.join(old, value)
+                    attrs[name] = self.join_over_time(old, value)
             elif isinstance(owner, ClassVal) and owner.key in self.class_ns:
                 # ``Config.UNITS = ...``: the class namespace is not part of a branch's state,
                 # so a value it had stays possible.
                 namespace = self.class_ns[owner.key]
                 name = target.attr.value
-                namespace[name] = self.join(namespace[name], value) if name in namespace else value
+                namespace[name] = self.join_over_time(namespace[name], value) if name in namespace else value
         elif kind is cst.Subscript:
             self.set_item(target, value)
         elif kind in (cst.Tuple, cst.List):

@@ -58,6 +58,15 @@ class Const:
 
 
 @dataclass(frozen=True)
+class OneOf:
+    """One of a few literals, each the value on some path: ``rs`` after ``if deep: rs = True``
+    / ``else: rs = False``. Unknown as data (no branch is decided on it), but an argument that
+    is bad with one option is bad on the path that gives it."""
+
+    options: frozenset[Const]
+
+
+@dataclass(frozen=True)
 class Qual:
     """A module or an attribute reached from an import: a fully qualified name."""
 
@@ -141,6 +150,10 @@ class ListState:
     exact: bool = True  # False once branches disagree on the contents
     # Of an inexact list: how many leading items every path agrees on (``inputs[0]``).
     prefix: int = 0
+    # Of an inexact list that branches built with known items: the value at each index on
+    # the paths where the list is that long (``[False]`` or ``[True, False]``: index 1 is
+    # False wherever reading it does not raise).
+    at: tuple[Any, ...] = ()
 
     @property
     def known(self) -> int:
@@ -294,7 +307,7 @@ class SymSeq:
     parts: tuple[Any, ...]  # range: (start, stop SymInt); enumerate/zip: the iterables
 
 
-UNKNOWNS = (Top, Opaque, SymInt, MidIndex, SymSeq)
+UNKNOWNS = (Top, Opaque, SymInt, MidIndex, SymSeq, OneOf)
 
 
 def is_unknown(value: Any) -> bool:
