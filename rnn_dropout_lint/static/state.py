@@ -14,8 +14,8 @@ from .values import (
     TOP,
     UNTRACED,
     Classes,
-    Const,
     ClassVal,
+    Const,
     Func,
     Instance,
     Layers,
@@ -190,9 +190,9 @@ class InterpreterBase:
             # Each path bound the name to a list of its own (``seq = [False]`` / ``seq = [True,
             # False]``): it is now one list that is either.
             left, right = a[0].get(name), b[0].get(name)
-            if value is TOP and isinstance(left, Ref) and isinstance(right, Ref) and left.kind == right.kind == "list":
+            if value is TOP and isinstance(left, Ref) and isinstance(right, Ref):
                 states = a[1].get(left.key), b[1].get(right.key)
-                if all(_short_and_known(state) for state in states):
+                if left.kind == right.kind == "list" and all(_short_and_known(state) for state in states):
                     key = ("joined", hash((left.key, right.key)))  # flat: joins nest in loops
                     heap[key] = self.join_heap(*states)
                     self.heap.log.append(key)
@@ -270,7 +270,7 @@ class InterpreterBase:
         if a is None or b is None:
             return ()
         short, long = sorted((a, b), key=len)
-        return tuple(self.join(x, y) for x, y in zip(short, long)) + long[len(short) :]
+        return tuple(self.join(x, y) for x, y in zip(short, long, strict=False)) + long[len(short) :]
 
     def _same_keras_name(self, a: str, b: str) -> bool:
         """``tensorflow.keras.layers.LSTM`` and ``keras.layers.LSTM`` (import fallbacks) agree."""
