@@ -115,12 +115,9 @@ def _joined(
     return out
 
 
-def _options(value: LayerVal | Layers) -> frozenset[LayerVal]:
-    return value.options if isinstance(value, Layers) else frozenset({value})
-
-
-def _classes(value: Qual | Classes) -> frozenset[Qual]:
-    return value.options if isinstance(value, Classes) else frozenset({value})
+def _members(value: Any, several: type) -> frozenset[Any]:
+    """The options of a one-of-several value (``Layers``, ``Classes``, ``OneOf``), or the value."""
+    return value.options if isinstance(value, several) else frozenset({value})
 
 
 def _at(state: ListState) -> tuple[Any, ...] | None:
@@ -135,10 +132,6 @@ def _short_and_known(state: Any) -> bool:
         return False
     known = _at(state)
     return known is not None and len(known) <= MAX_JOINED_LIST
-
-
-def _consts(value: Const | OneOf) -> frozenset[Const]:
-    return value.options if isinstance(value, OneOf) else frozenset({value})
 
 
 class InterpreterBase:
@@ -214,7 +207,7 @@ class InterpreterBase:
         if a == b:
             return a
         if isinstance(a, (Const, OneOf)) and isinstance(b, (Const, OneOf)):
-            options = _consts(a) | _consts(b)
+            options = _members(a, OneOf) | _members(b, OneOf)
             return OneOf(options) if len(options) <= MAX_LAYER_OPTIONS else TOP
         if is_unknown(a) or is_unknown(b):
             other = b if is_unknown(a) else a
@@ -226,12 +219,12 @@ class InterpreterBase:
         if isinstance(a, Tensor) and isinstance(b, Tensor):
             return Tensor(merge_sources(a.sources, b.sources))
         if isinstance(a, (LayerVal, Layers)) and isinstance(b, (LayerVal, Layers)):
-            options = _options(a) | _options(b)
+            options = _members(a, Layers) | _members(b, Layers)
             return Layers(options) if len(options) <= MAX_LAYER_OPTIONS else TOP
         if isinstance(a, Qual) and isinstance(b, Qual) and self._same_keras_name(a.name, b.name):
             return a
         if isinstance(a, (Qual, Classes)) and isinstance(b, (Qual, Classes)):
-            options = _classes(a) | _classes(b)
+            options = _members(a, Classes) | _members(b, Classes)
             keras_only = all(self.table.lookup(q.name) is not None for q in options)
             return Classes(options) if keras_only and len(options) <= MAX_LAYER_OPTIONS else TOP
         if isinstance(a, TupleVal) and isinstance(b, TupleVal) and len(a.items) == len(b.items):
