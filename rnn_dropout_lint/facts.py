@@ -72,7 +72,7 @@ def emits_sequence(node: LayerNode) -> Tri:
         return Tri.UNKNOWN
     # A layer is bad if any real use of it is: one path that keeps the time axis is enough.
     if isinstance(value, Options):
-        return Tri.YES if any(v is UNKNOWN or v for v in value.values) else Tri.NO
+        return Tri.YES if any(value.values) else Tri.NO
     return Tri.YES if value else Tri.NO
 
 

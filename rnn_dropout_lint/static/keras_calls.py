@@ -97,6 +97,7 @@ class KerasCallsMixin(InterpreterBase):
             elif isinstance(inner, Layers):
                 # One of several layers wrapped: one of several wrappers, one per layer.
                 self.placed.update(option.key for option in inner.options)
+                # In construction order: the wrappers' own order numbers do not depend on hashing.
                 options = sorted(inner.options, key=lambda option: option.order)
                 return Layers(
                     frozenset(

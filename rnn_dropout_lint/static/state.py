@@ -180,10 +180,12 @@ class InterpreterBase:
         names = _joined(a[0], b[0], b[0], self.join)
         heap = _joined(a[1], b[1], set(self.heap.log[since[2] :]), self.join_heap)
         for name, value in names.items():
+            if value is not TOP:
+                continue
             # Each path bound the name to a list of its own (``seq = [False]`` / ``seq = [True,
             # False]``): it is now one list that is either.
             left, right = a[0].get(name), b[0].get(name)
-            if value is TOP and isinstance(left, Ref) and isinstance(right, Ref):
+            if isinstance(left, Ref) and isinstance(right, Ref):
                 states = a[1].get(left.key), b[1].get(right.key)
                 if left.kind == right.kind == "list" and all(_short_and_known(state) for state in states):
                     key = ("joined", hash((left.key, right.key)))  # flat: joins nest in loops

@@ -60,8 +60,9 @@ class Const:
 @dataclass(frozen=True)
 class OneOf:
     """One of a few literals, each the value on some path: ``rs`` after ``if deep: rs = True``
-    / ``else: rs = False``. Unknown as data (no branch is decided on it), but an argument that
-    is bad with one option is bad on the path that gives it."""
+    / ``else: rs = False``. Unknown as data (a branch is decided on it only where every option
+    has the same truth), but an argument that is bad with one option is bad on the path that
+    gives it."""
 
     options: frozenset[Const]
 
