@@ -14,6 +14,7 @@ from .data_files import READERS as DATA_READERS
 from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
 from .values import (
     COPY_NAMES,
+    DICT_NAMES,
     PARTIAL_NAMES,
     REDUCE_NAMES,
     TOP,
@@ -31,6 +32,7 @@ from .values import (
     LayerVal,
     ListState,
     ModelState,
+    Objects,
     Opaque,
     Partial,
     Qual,
@@ -63,8 +65,7 @@ class CallsMixin(InterpreterBase):
             elif arg.star == "**":
                 if isinstance(value, DictVal):
                     kw.update(value.items)
-                else:
-                    unknown_kwargs = True
+                unknown_kwargs = unknown_kwargs or not isinstance(value, DictVal) or bool(value.unkeyed)
             elif arg.keyword is not None:
                 kw[arg.keyword.value] = value
                 exprs[arg.keyword.value] = arg.value
@@ -167,6 +168,8 @@ class CallsMixin(InterpreterBase):
                 for item in items:
                     acc = self.call_value(expr, pos[0], ([acc, item], {}, {}, False))
                 return acc
+            if func.name in DICT_NAMES:
+                return BUILTINS["dict"](self, pos, kw, (self.ctx, id(expr)))
             if func.name in COPY_NAMES and len(pos) == 1:
                 return self.copied(pos[0], (self.ctx, id(expr)))
             reader = DATA_READERS.get(func.name)
@@ -190,6 +193,8 @@ class CallsMixin(InterpreterBase):
             return self.inline(func, expr, None, pos, kw)
         if isinstance(func, LambdaVal):
             return self.call_lambda(func, pos, kw)
+        if isinstance(func, Objects):
+            return self.join_all([self.call_value(expr, option, args) for option in func.options])
         if isinstance(func, BoundMethod):
             return self.inline(func.func, expr, func.self_value, pos, kw)
         if isinstance(func, KerasInit):
@@ -232,14 +237,20 @@ class CallsMixin(InterpreterBase):
     def call_lambda(self, lam: LambdaVal, pos: list[Any], kw: dict[str, Any]) -> Any:
         frame = self._frame(lam.scope)
         params = lam.node.params
-        for index, param in enumerate([*params.posonly_params, *params.params, *params.kwonly_params]):
+        positional = (*params.posonly_params, *params.params)
+        kw = dict(kw)
+        for index, param in enumerate([*positional, *params.kwonly_params]):
             name = param.name.value
-            if index < len(pos) and param in (*params.posonly_params, *params.params):
+            if index < len(pos) and param in positional:
                 frame.locals[name] = pos[index]
             elif name in kw:
-                frame.locals[name] = kw[name]
+                frame.locals[name] = kw.pop(name)
             else:
                 frame.locals[name] = self.eval(param.default) if param.default is not None else TOP
+        if isinstance(params.star_arg, cst.Param):
+            frame.locals[params.star_arg.name.value] = TupleVal(tuple(pos[len(positional) :]))
+        if params.star_kwarg is not None:  # ``lambda **params: LSTM(**params)``
+            frame.locals[params.star_kwarg.name.value] = DictVal(tuple(kw.items()))
         saved = self.frame
         self.frame = frame
         try:

@@ -7,11 +7,12 @@ from typing import Any
 
 import libcst as cst
 
-from .state import Frame, InterpreterBase
+from .state import MAX_LAYER_OPTIONS, Frame, InterpreterBase
 from .values import (
     TOP,
     Const,
     DictVal,
+    Instance,
     ListState,
     Opaque,
     Qual,
@@ -68,25 +69,29 @@ class ContainersMixin(InterpreterBase):
         items = dict(receiver.items)
         key = pos[0].value if pos and isinstance(pos[0], Const) and isinstance(pos[0].value, str) else None
         if method == "values":
-            return TupleVal(tuple(items.values()))
+            return TupleVal((*items.values(), *receiver.unkeyed))
+        if receiver.unkeyed and method in ("keys", "items"):
+            return TOP  # the keys are not all known
         if method == "keys":
             return TupleVal(tuple(Const(k) for k in items))
         if method == "items":
             return TupleVal(tuple(TupleVal((Const(k), v)) for k, v in items.items()))
         if method == "get" and pos and isinstance(pos[0], Const):
-            return items.get(pos[0].value, pos[1] if len(pos) > 1 else Const(None))
+            return self.read_item(receiver, pos[0], pos[1] if len(pos) > 1 else Const(None))
         if method == "copy":
             return receiver  # a dict is a value here: its copy is the same
         if method == "update" and len(pos) <= 1 and (not pos or isinstance(pos[0], DictVal)):
             other = dict(pos[0].items) if pos else {}
-            self._rebind(target, DictVal(tuple({**items, **other, **kw}.items())))
+            merged = {**items, **other, **kw}
+            unkeyed = receiver.unkeyed + (pos[0].unkeyed if pos else ())
+            self._rebind(target, DictVal(tuple(merged.items()), unkeyed))
             return Const(None)
-        if method == "setdefault" and key is not None:
+        if method == "setdefault" and key is not None and not receiver.unkeyed:
             if key not in items:
                 items[key] = pos[1] if len(pos) > 1 else Const(None)
                 self._rebind(target, DictVal(tuple(items.items())))
             return items[key]
-        if method == "pop" and key is not None and (key in items or len(pos) > 1):
+        if method == "pop" and key is not None and not receiver.unkeyed and (key in items or len(pos) > 1):
             value = items.pop(key, pos[1] if len(pos) > 1 else TOP)
             self._rebind(target, DictVal(tuple(items.items())))
             return value
@@ -117,19 +122,28 @@ class ContainersMixin(InterpreterBase):
         return call_result(site)
 
     def set_item(self, target: cst.Subscript, value: Any) -> None:
-        """``REGISTRY[name] = fn``: a dict bound to a name gets the key, where the name is bound."""
-        if not isinstance(target.value, cst.Name) or len(target.slice) != 1:
+        """``REGISTRY[name] = fn``, ``self.cache[name] = layer``: a dict bound to a name (where
+        the name is bound) or held by an attribute of an instance gets the item."""
+        if len(target.slice) != 1:
             return
         part = target.slice[0].slice
-        key = self.eval(part.value) if isinstance(part, cst.Index) else TOP
-        name = target.value.value
-        frame = self._holder(name)
-        if frame is None or not isinstance(self.settle(frame, name), DictVal):
-            return
-        if isinstance(key, Const) and isinstance(key.value, str):
-            frame.locals[name] = DictVal(tuple({**dict(frame.locals[name].items), key.value: value}.items()))
+        holder = target.value
+        if isinstance(holder, cst.Name):
+            frame = self._holder(holder.value)
+            if frame is None or not isinstance(self.settle(frame, holder.value), DictVal):
+                return
+            store, name = frame.locals, holder.value
+        elif isinstance(holder, cst.Attribute):
+            owner = self.eval(holder.value)
+            if not isinstance(owner, Instance):
+                return
+            store, name = self.class_attrs.get(owner.cls.key, {}), holder.attr.value
+            if not isinstance(store.get(name), DictVal):
+                return
         else:
-            frame.locals[name] = TOP  # an unknown key: any value may have changed
+            return
+        key = self.eval(part.value) if isinstance(part, cst.Index) else TOP
+        store[name] = with_item(store[name], key, value)
 
     def eval_subscript(self, expr: cst.Subscript) -> Any:
         base = self.eval(expr.value)
@@ -146,13 +160,7 @@ class ContainersMixin(InterpreterBase):
         if isinstance(base, Opaque) and isinstance(index, Const):
             return Opaque((base.key, "[]", index.value))  # ``UNITS[-1]``, ``config["units"]``
         if isinstance(base, DictVal):
-            if isinstance(index, Const):
-                return dict(base.items).get(index.value, TOP)
-            # An unknown key: any of the values (``{"lstm": LSTM, "gru": GRU}[cell]``).
-            result: Any = None
-            for _, value in base.items:
-                result = value if result is None else self.join(result, value)
-            return TOP if result is None else result
+            return self.read_item(base, index)
         items = self.exact_items(base)
         if items is None and isinstance(index, Const) and type(index.value) is int and index.value >= 0:
             state = self.heap.get(base.key) if isinstance(base, Ref) else None
@@ -166,6 +174,16 @@ class ContainersMixin(InterpreterBase):
             return items[index.value]
         except IndexError:
             return TOP
+
+    def read_item(self, base: DictVal, key: Any, missing: Any = TOP) -> Any:
+        """``d[key]``: the value of a known key (or ``missing``), joined with the values stored
+        under unknown keys; for an unknown key, any of the values (``{"lstm": LSTM, "gru":
+        GRU}[cell]``)."""
+        if isinstance(key, Const):
+            items = dict(base.items)
+            found = [items[key.value]] if key.value in items else []
+            return self.join_all([*found, *base.unkeyed] or [missing])
+        return self.join_all([*(value for _, value in base.items), *base.unkeyed])
 
     def eval_slice(self, expr: cst.Subscript, base: Any, part: cst.Slice) -> Any:
         """``layers[1:]``, ``units[:-1]`` of a list whose items are known."""
@@ -211,12 +229,7 @@ class ContainersMixin(InterpreterBase):
         if items is None and isinstance(value, Ref):
             state = self.heap.get(value.key)
             items = state.items if isinstance(state, ListState) else None
-        if not items:
-            return TOP
-        result: Any = None
-        for item in items:
-            result = item if result is None else self.join(result, item)
-        return result
+        return self.join_all(items or ())
 
     def _extend_list(self, ref: Ref, value: Any) -> None:
         state = self.heap.get(ref.key)
@@ -227,3 +240,14 @@ class ContainersMixin(InterpreterBase):
             self.heap[ref.key] = ListState((*state.items, self.element_of(value)), False, state.known)
         else:
             self.heap[ref.key] = ListState(state.items + tuple(extra), state.exact, state.prefix)
+
+
+def with_item(base: DictVal, key: Any, value: Any) -> Any:
+    """``base`` after ``base[key] = value``."""
+    if isinstance(key, Const) and isinstance(key.value, str):
+        return DictVal(tuple({**dict(base.items), key.value: value}.items()), base.unkeyed)
+    if value in base.unkeyed:
+        return base
+    if len(base.unkeyed) >= MAX_LAYER_OPTIONS:
+        return TOP
+    return DictVal(base.items, (*base.unkeyed, value))

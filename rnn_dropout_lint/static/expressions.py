@@ -29,6 +29,7 @@ from .values import (
     ListState,
     MidIndex,
     ModuleVal,
+    Objects,
     OneOf,
     Opaque,
     Qual,
@@ -192,6 +193,8 @@ class ExpressionsMixin(InterpreterBase):
             return Opaque((base.key, name))  # ``args.n_layers``, read twice, is one value
         if isinstance(base, ModuleVal):
             return self.module_attribute(base, name)
+        if isinstance(base, Objects):
+            return self.join_all(self.attribute(option, name) for option in base.options)
         return TOP
 
     def instance_attribute(self, inst: Instance, name: str) -> Any:
@@ -255,8 +258,10 @@ class ExpressionsMixin(InterpreterBase):
             state = self.heap.get(value.key)
             if value.kind == "model" or (isinstance(state, ListState) and state.exact):
                 return Const(value.kind == "model" or bool(state.items))
-        if isinstance(value, (TupleVal, DictVal)):
+        if isinstance(value, TupleVal):
             return Const(bool(value.items))
+        if isinstance(value, DictVal):
+            return Const(bool(value.items or value.unkeyed))
         if isinstance(value, (LayerVal, Layers, Qual, Classes, ClassVal, Func, LambdaVal)):
             return Const(True)
         if isinstance(value, OneOf):
@@ -330,7 +335,8 @@ class ExpressionsMixin(InterpreterBase):
             except TypeError:
                 return None
         if isinstance(container, DictVal):
-            return item.value in dict(container.items)
+            found = item.value in dict(container.items)
+            return True if found else (None if container.unkeyed else False)
         items = self.exact_items(container)
         if items is None or not all(isinstance(i, Const) for i in items):
             return None

@@ -55,7 +55,8 @@ class KerasCallsMixin(InterpreterBase):
         if isinstance(value, TupleVal):
             return any(self.relevant(item, depth + 1) for item in value.items)
         if isinstance(value, DictVal):
-            return any(self.relevant(item, depth + 1) for _, item in value.items)
+            items = (*(item for _, item in value.items), *value.unkeyed)
+            return any(self.relevant(item, depth + 1) for item in items)
         return True
 
     def construct(self, expr: cst.Call, spec: LayerSpec, qualname: str, args: Args) -> Any:

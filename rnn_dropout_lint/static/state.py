@@ -11,17 +11,20 @@ import libcst as cst
 from ..graph import LayerGraph, LayerNode
 from ..keras_table import KerasTable
 from .values import (
+    OBJECT_KINDS,
     TOP,
     UNTRACED,
     Classes,
     ClassVal,
     Const,
+    DictVal,
     Func,
     Instance,
     Layers,
     LayerVal,
     ListState,
     ModelState,
+    Objects,
     OneOf,
     Qual,
     Ref,
@@ -118,6 +121,10 @@ def _joined(
 def _members(value: Any, several: type) -> frozenset[Any]:
     """The options of a one-of-several value (``Layers``, ``Classes``, ``OneOf``), or the value."""
     return value.options if isinstance(value, several) else frozenset({value})
+
+
+def _objects(value: Any) -> tuple[Any, ...]:
+    return value.options if isinstance(value, Objects) else (value,)
 
 
 def _at(state: ListState) -> tuple[Any, ...] | None:
@@ -229,9 +236,27 @@ class InterpreterBase:
             options = _members(a, Classes) | _members(b, Classes)
             keras_only = all(self.table.lookup(q.name) is not None for q in options)
             return Classes(options) if keras_only and len(options) <= MAX_LAYER_OPTIONS else TOP
+        if isinstance(a, OBJECT_KINDS) and isinstance(b, OBJECT_KINDS):
+            objects = dict.fromkeys((*_objects(a), *_objects(b)))  # ordered: runs are too
+            return Objects(tuple(objects)) if len(objects) <= MAX_LAYER_OPTIONS else TOP
+        if isinstance(a, DictVal) and isinstance(b, DictVal):
+            # The keys of either (a key that one path lacks is not read on that path).
+            left, right = dict(a.items), dict(b.items)
+            items = {**left, **right}
+            for key in left.keys() & right.keys():
+                items[key] = self.join(left[key], right[key])
+            unkeyed = tuple(dict.fromkeys((*a.unkeyed, *b.unkeyed)))
+            return DictVal(tuple(items.items()), unkeyed) if len(unkeyed) <= MAX_LAYER_OPTIONS else TOP
         if isinstance(a, TupleVal) and isinstance(b, TupleVal) and len(a.items) == len(b.items):
             return TupleVal(tuple(self.join(x, y) for x, y in zip(a.items, b.items, strict=True)))
         return TOP
+
+    def join_all(self, values: Iterable[Any]) -> Any:
+        """What any of ``values`` may be (TOP for none)."""
+        result: Any = None
+        for value in values:
+            result = value if result is None else self.join(result, value)
+        return TOP if result is None else result
 
     def join_over_time(self, old: Any, new: Any) -> Any:
         """An attribute that held ``old`` and was later set to ``new`` where the analysis does

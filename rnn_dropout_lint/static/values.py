@@ -170,6 +170,9 @@ class TupleVal:
 @dataclass(frozen=True)
 class DictVal:
     items: tuple[tuple[str, Any], ...]
+    # Values stored under a key only known at run time (``self.cache[name] = layer``): a read
+    # by any key may give one of them.
+    unkeyed: tuple[Any, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -201,6 +204,15 @@ class LambdaVal:
 
 
 @dataclass(frozen=True)
+class Objects:
+    """One of several functions, classes or instances of the program (``build = build_lstm if
+    deep else build_gru``, a registry dict read with a key only known at run time): a call or
+    an attribute is taken on each, and gives what any of them may."""
+
+    options: tuple[Any, ...]  # in order of appearance: runs follow it
+
+
+@dataclass(frozen=True)
 class DataFile:
     """A file opened by a literal path to be read (``open("config.json")``), not yet read."""
 
@@ -219,6 +231,7 @@ class Partial:
 PARTIAL_NAMES = frozenset({"functools.partial"})
 REDUCE_NAMES = frozenset({"functools.reduce"})
 COPY_NAMES = frozenset({"copy.copy", "copy.deepcopy"})
+DICT_NAMES = frozenset({"collections.OrderedDict"})  # a dict to the analysis
 
 # Evaluated call arguments: positional values, keyword values, the expressions behind them
 # (by position or keyword), and whether ``**unknown`` may add more keywords.
@@ -244,6 +257,9 @@ class KerasInit:
 class BoundMethod:
     func: Func
     self_value: Instance | ClassVal  # a classmethod's first argument is its class
+
+
+OBJECT_KINDS = (Func, LambdaVal, BoundMethod, Partial, ClassVal, Instance, Objects)
 
 
 @dataclass(frozen=True)
