@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import os
 import re
-import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +17,7 @@ from .files import DEFAULT_MAX_FILE_SIZE, discover, read_regular
 from .findings import CellProblem, FileResult, Finding
 from .graph import LayerGraph
 from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable
+from .native_parse import parse_native
 from .noqa import apply_noqa
 from .rules import Selection
 from .static.interpreter import build_graph
@@ -102,41 +102,14 @@ def _nesting(raw: bytes) -> int:
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"()[]{}")
 
 
-_PARSING = threading.Lock()
-
-
 def _parse_module(source: bytes | str) -> cst.Module:
     """``libcst.parse_module``, never on a source nested deeper than its native parser can
     take (raises :class:`~.depth.TooDeep`); a deep one runs on a large stack. Under
     :func:`analyze` the depth is checked once, before the parse."""
     if depth.checked():
-        return _parse_native(source)
+        return parse_native(source)
     found = depth.check(_raw(source))
-    return depth.call_deep(found.depth, lambda: _parse_native(source))
-
-
-def _parse_native(source: bytes | str) -> cst.Module:
-    """``libcst.parse_module`` without re-validating each node the parser builds.
-
-    Every libcst node validates itself in ``__post_init__``, a sixth of the parse time,
-    and the parser only builds valid nodes (libcst's own PERF note says validation
-    could be skipped there). The hook is swapped back before anything else runs here;
-    the lock keeps two of our threads from saving each other's no-op as the original.
-    """
-    base = cst.CSTNode
-    with _PARSING:
-        validate = base.__dict__.get("__post_init__")
-        if validate is None:  # a libcst without the hook: nothing to skip
-            return cst.parse_module(source)
-        base.__post_init__ = _no_validation  # type: ignore[method-assign]
-        try:
-            return cst.parse_module(source)
-        finally:
-            base.__post_init__ = validate  # type: ignore[method-assign]
-
-
-def _no_validation(self: cst.CSTNode) -> None:
-    pass
+    return depth.call_deep(found.depth, lambda: parse_native(source))
 
 
 def parse(source: bytes | str, legacy: bool = False, nesting: bool = True) -> tuple[cst.Module, str | None]:

@@ -11,6 +11,7 @@ import libcst as cst
 import pytest
 
 from rnn_dropout_lint.engine import LintError, Settings, lint_source
+from rnn_dropout_lint.native_parse import parse_native
 from rnn_dropout_lint.rules import RULES, Selection
 from rnn_dropout_lint.static.expressions import _string
 
@@ -54,6 +55,29 @@ def test_parsing_leaves_libcst_validating() -> None:
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not a name")
     assert cst.parse_module("x = 1\n").code == "x = 1\n"
+
+
+def test_fast_constructors_build_the_trees_libcst_builds() -> None:
+    """Our parse stores each node's fields straight into its slots: the trees are libcst's
+    own, field by field, and libcst's constructors are back afterwards."""
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    paths = [*sorted(FIXTURES.glob("*.py")), *sorted(stdlib.glob("*.py"))[:60], stdlib / "re" / "_parser.py"]
+    sources = [p.read_text(encoding="utf-8") for p in paths]
+    sources = [s for s in sources if _compiles(s)]
+    sources.append("match x:\n    case [1, *rest] if rest: pass\n")  # nodes with defaults and factories
+    init = cst.Name.__init__
+    for source in sources:
+        try:
+            theirs = cst.parse_module(source)
+        except cst.ParserSyntaxError:  # mixed tabs and spaces (LibCST#829): ours refuses it too
+            with pytest.raises(cst.ParserSyntaxError):
+                parse_native(source)
+            continue
+        ours = parse_native(source)
+        assert ours.deep_equals(theirs)
+        assert ours.code == source
+    assert cst.Name.__init__ is init
+    assert cst.Name("x", lpar=[cst.LeftParen()], rpar=[cst.RightParen()]).value == "x"
 
 
 class _Strings(cst.CSTVisitor):
