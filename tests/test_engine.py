@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import ast
 import gc
+import subprocess
+import sys
 import sysconfig
 from pathlib import Path
 
 import libcst as cst
 import pytest
 
+from rnn_dropout_lint import native_parse
 from rnn_dropout_lint.engine import LintError, Settings, lint_source
 from rnn_dropout_lint.native_parse import parse_native
 from rnn_dropout_lint.rules import RULES, Selection
@@ -76,8 +79,20 @@ def test_fast_constructors_build_the_trees_libcst_builds() -> None:
         ours = parse_native(source)
         assert ours.deep_equals(theirs)
         assert ours.code == source
+    assert native_parse._FAST, "the sources above are enough to build the fast constructors"
     assert cst.Name.__init__ is init
     assert cst.Name("x", lpar=[cst.LeftParen()], rpar=[cst.RightParen()]).value == "x"
+
+
+def test_a_small_first_parse_does_not_wait_for_the_fast_constructors() -> None:
+    """They are built once enough source was parsed to pay for them (start-up of `check`)."""
+    script = (
+        "from rnn_dropout_lint import native_parse as n\n"
+        "n.parse_native('x = 1\\n'); print(n._FAST is None)\n"
+        "n.parse_native('y = 2\\n' * 10_000); print(n._FAST is None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
 
 
 class _Strings(cst.CSTVisitor):
