@@ -42,6 +42,38 @@ if __name__ == '__main__':
     with Pool(int(sys.argv[2])) as pool:
         pool.map(parse, files, chunksize=16)
 """
+# The least any libcst-based flake8 plugin costs: it parses each file and reports nothing.
+PARSE_ONLY_PLUGIN = """
+import libcst
+
+
+class Plugin:
+    name = "parse-only"
+    version = "0"
+
+    def __init__(self, tree, lines):
+        self.lines = lines
+
+    def run(self):
+        libcst.parse_module("".join(self.lines))
+        return iter(())
+"""
+PARSE_ONLY_PROJECT = """
+[build-system]
+requires = ["setuptools"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "parse-only-plugin"
+version = "0"
+dependencies = ["libcst=={libcst}"]
+
+[project.entry-points."flake8.extension"]
+PXX = "parse_only_plugin:Plugin"
+
+[tool.setuptools]
+py-modules = ["parse_only_plugin"]
+"""
 PEAK_SCRIPT = """
 import resource, subprocess, sys
 subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -295,6 +327,16 @@ def main() -> int:
         subprocess.run([sys.executable, "-m", "venv", str(alone)], check=True)
         subprocess.run([str(alone / "bin" / "pip"), "install", "-q", "flake8"], check=True)
     without = str(alone / "bin" / "flake8")
+    parse_only = work / "flake8-parse-only"
+    if not (parse_only / "bin" / "flake8").exists():
+        from importlib.metadata import version
+
+        package = work / "parse-only-plugin"
+        package.mkdir(exist_ok=True)
+        (package / "parse_only_plugin.py").write_text(PARSE_ONLY_PLUGIN)
+        (package / "pyproject.toml").write_text(PARSE_ONLY_PROJECT.format(libcst=version("libcst")))
+        subprocess.run([sys.executable, "-m", "venv", str(parse_only)], check=True)
+        subprocess.run([str(parse_only / "bin" / "pip"), "install", "-q", "flake8", str(package)], check=True)
     plugin, base, bare = timed_group(
         [
             [FLAKE8, "--isolated", "--select", "E,F,W,RDL", "-j", jobs, str(stdlib)],
@@ -321,11 +363,13 @@ def main() -> int:
     )
     files_list = work / "dense_files.txt"
     files_list.write_text("\n".join(str(p) for p in sorted(dense.glob("*.py"))))
-    plugin, base, parse = timed_group(
+    where = str(dense)
+    plugin, base, parse, parsing = timed_group(
         [
-            [FLAKE8, "--isolated", "--select", "E,F,W,RDL", "-j", jobs, str(dense)],
-            [without, "--isolated", "--select", "E,F,W", "-j", jobs, str(dense)],
+            [FLAKE8, "--isolated", "--select", "E,F,W,RDL", "-j", jobs, where],
+            [without, "--isolated", "--select", "E,F,W", "-j", jobs, where],
             [sys.executable, "-c", PARSE_SCRIPT, str(files_list), jobs],
+            [str(parse_only / "bin" / "flake8"), "--isolated", "--select", "E,F,W,PXX", "-j", jobs, where],
         ],
         max(repeat, 9),  # a difference of two long runs: its noise is theirs added up
     )
@@ -337,6 +381,14 @@ def main() -> int:
         added / parse,
         "<= 1.25",
         added / parse <= 1.25,
+    )
+    table.add(
+        "a flake8 plugin that only parses with libcst: its added time (dense)",
+        f"{parsing - base:.2f} s",
+        f"libcst parse {parse:.2f} s",
+        (parsing - base) / parse,
+        "info",
+        True,
     )
 
     print("memory and scaling", flush=True)
