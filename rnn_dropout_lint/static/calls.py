@@ -3,7 +3,8 @@ instantiating classes defined in the file."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import libcst as cst
@@ -11,7 +12,7 @@ import libcst as cst
 from ..keras_table import SEARCH_SPACES
 from .builtins import BUILTINS, const_method
 from .data_files import READERS as DATA_READERS
-from .state import MAX_INLINE_DEPTH, STEP_BUDGET, InterpreterBase
+from .state import MAX_INLINE_DEPTH, STEP_BUDGET, Frame, InterpreterBase
 from .values import (
     COPY_NAMES,
     DICT_NAMES,
@@ -190,13 +191,13 @@ class CallsMixin(InterpreterBase):
             _, out = self.apply(func, self.sources_of(tensor), id(expr))
             return Tensor(out)
         if isinstance(func, Func):
-            return self.inline(func, expr, None, pos, kw)
+            return self.inline(func, expr, None, pos, kw, unknown_kwargs)
         if isinstance(func, LambdaVal):
-            return self.call_lambda(func, pos, kw)
+            return self.call_lambda(func, pos, kw, unknown_kwargs)
         if isinstance(func, Objects):
             return self.join_all([self.call_value(expr, option, args) for option in func.options])
         if isinstance(func, BoundMethod):
-            return self.inline(func.func, expr, func.self_value, pos, kw)
+            return self.inline(func.func, expr, func.self_value, pos, kw, unknown_kwargs)
         if isinstance(func, KerasInit):
             layers = pos[0] if pos else kw.get("layers")
             ref = self.instance_model(func.inst)
@@ -208,7 +209,7 @@ class CallsMixin(InterpreterBase):
             inst = Instance(func)
             init = self.instance_attribute(inst, "__init__")
             if isinstance(init, BoundMethod):
-                self.inline(init.func, expr, inst, pos, kw)
+                self.inline(init.func, expr, inst, pos, kw, unknown_kwargs)
             return inst
         if isinstance(func, Instance):
             if self._is_sequential_instance(func):
@@ -216,7 +217,7 @@ class CallsMixin(InterpreterBase):
             for name in ("call", "__call__"):
                 method = self.instance_attribute(func, name)
                 if isinstance(method, BoundMethod):
-                    return self.inline(method.func, expr, func, pos, kw)
+                    return self.inline(method.func, expr, func, pos, kw, unknown_kwargs)
         return call_result((self.ctx, id(expr)))
 
     def map_items(self, expr: cst.Call, pos: list[Any]) -> Any:
@@ -234,29 +235,49 @@ class CallsMixin(InterpreterBase):
             self.ctx = outer
         return TupleVal(tuple(results))
 
-    def call_lambda(self, lam: LambdaVal, pos: list[Any], kw: dict[str, Any]) -> Any:
+    def call_lambda(self, lam: LambdaVal, pos: list[Any], kw: dict[str, Any], open_kw: bool = False) -> Any:
         frame = self._frame(lam.scope)
-        params = lam.node.params
-        positional = (*params.posonly_params, *params.params)
-        kw = dict(kw)
-        for index, param in enumerate([*positional, *params.kwonly_params]):
-            name = param.name.value
-            if index < len(pos) and param in positional:
-                frame.locals[name] = pos[index]
-            elif name in kw:
-                frame.locals[name] = kw.pop(name)
-            else:
-                frame.locals[name] = self.eval(param.default) if param.default is not None else TOP
-        if isinstance(params.star_arg, cst.Param):
-            frame.locals[params.star_arg.name.value] = TupleVal(tuple(pos[len(positional) :]))
-        if params.star_kwarg is not None:  # ``lambda **params: LSTM(**params)``
-            frame.locals[params.star_kwarg.name.value] = DictVal(tuple(kw.items()))
+        default = partial(self._param_default, scope=lam.scope, key=lam.key)
+        self.bind_arguments(frame, lam.node.params, pos, kw, default, open_kw=open_kw)
         saved = self.frame
         self.frame = frame
         try:
             return self.eval(lam.node.body)
         finally:
             self.frame = saved
+
+    def bind_arguments(
+        self,
+        frame: Frame,
+        params: cst.Parameters,
+        pos: list[Any],
+        kw: dict[str, Any],
+        default: Callable[[cst.Param], Any],
+        unknown_rest: bool = False,
+        open_kw: bool = False,
+    ) -> None:
+        """A call's arguments bound to ``params`` as Python binds them; ``default(param)`` for a
+        parameter no argument gives. ``unknown_rest``: ``*args``/``**kwargs`` are unknown;
+        ``open_kw``: the caller spread a dict of unknown keys, which may give any parameter."""
+        kw = dict(kw)
+
+        def keyword(param: cst.Param) -> Any:
+            name = param.name.value
+            if name in kw:
+                return kw.pop(name)
+            return TOP if open_kw else default(param)
+
+        positional = [*params.posonly_params, *params.params]
+        for index, param in enumerate(positional):
+            frame.locals[param.name.value] = pos[index] if index < len(pos) else keyword(param)
+        if isinstance(params.star_arg, cst.Param):
+            rest = TOP if unknown_rest else TupleVal(tuple(pos[len(positional) :]))
+            frame.locals[params.star_arg.name.value] = rest
+        for param in params.kwonly_params:
+            frame.locals[param.name.value] = keyword(param)
+        if params.star_kwarg is not None:  # ``lambda **params: LSTM(**params)``
+            unknown = unknown_rest or open_kw
+            frame.locals[params.star_kwarg.name.value] = TOP if unknown else DictVal(tuple(kw.items()))
 
     def super_of(self, expr: cst.Call) -> Any:
         self.eval_args(expr.args)
@@ -287,12 +308,24 @@ class CallsMixin(InterpreterBase):
         return ref
 
     def inline(
-        self, func: Func, expr: cst.CSTNode, self_value: Instance | None, pos: list[Any], kw: dict[str, Any]
+        self,
+        func: Func,
+        expr: cst.CSTNode,
+        self_value: Instance | None,
+        pos: list[Any],
+        kw: dict[str, Any],
+        open_kw: bool = False,
     ) -> Any:
-        return self.inline_at(func, id(expr), self_value, pos, kw)
+        return self.inline_at(func, id(expr), self_value, pos, kw, open_kw)
 
     def inline_at(
-        self, func: Func, site: Any, self_value: Instance | None, pos: list[Any], kw: dict[str, Any]
+        self,
+        func: Func,
+        site: Any,
+        self_value: Instance | None,
+        pos: list[Any],
+        kw: dict[str, Any],
+        open_kw: bool = False,
     ) -> Any:
         """Run ``func`` with these arguments in the context of the call site ``site``."""
         pos = list(pos)
@@ -302,7 +335,7 @@ class CallsMixin(InterpreterBase):
         if self_value is not None:
             pos.insert(0, self_value)
         before = self.touched, self.decided
-        result = self.run_function(func, pos, kw, (*self.ctx, ("call", site)))
+        result = self.run_function(func, pos, kw, (*self.ctx, ("call", site)), open_kw=open_kw)
         # A call that named nothing of Keras and took every branch: the function is inert.
         (self.inert if (self.touched, self.decided) == before else self.active).add(func.key)
         return result
@@ -323,29 +356,18 @@ class CallsMixin(InterpreterBase):
         ctx: tuple[Any, ...],
         standalone: bool = False,
         defaults: bool = True,
+        open_kw: bool = False,
     ) -> Any:
         scope = func.scope.parent if func.scope.is_class else func.scope
         frame = self._frame(scope)
         if func.owner is not None and pos and isinstance(pos[0], Instance):
             frame.method = (func.owner, pos[0])
-        params = func.node.params
-        kw = dict(kw)
-        positional = [*params.posonly_params, *params.params]
-        for index, param in enumerate(positional):
-            value = (
-                pos[index] if index < len(pos) else self._param_default(param, kw, func, standalone, defaults)
-            )
-            frame.locals[param.name.value] = value
-        if isinstance(params.star_arg, cst.Param):
-            rest = pos[len(positional) :]
-            # On its own, a function runs as called with nothing more (``build()``).
-            unknown = standalone and not defaults
-            frame.locals[params.star_arg.name.value] = TOP if unknown else TupleVal(tuple(rest))
-        for param in params.kwonly_params:
-            frame.locals[param.name.value] = self._param_default(param, kw, func, standalone, defaults)
-        if params.star_kwarg is not None:
-            unknown = standalone and not defaults
-            frame.locals[params.star_kwarg.name.value] = TOP if unknown else DictVal(tuple(kw.items()))
+        default = partial(
+            self._param_default, scope=func.scope, key=func.key, standalone=standalone, defaults=defaults
+        )
+        # On its own, a function runs as called with nothing more (``build()``).
+        unknown_rest = standalone and not defaults
+        self.bind_arguments(frame, func.node.params, pos, kw, default, unknown_rest, open_kw)
         saved = self.frame, self.ctx, self.chain
         self.frame, self.ctx, self.chain = frame, ctx, func.chain
         self.stack.append(func.key)
@@ -358,16 +380,13 @@ class CallsMixin(InterpreterBase):
         return frame.returns if frame.returns is not None else Const(None)
 
     def _param_default(
-        self, param: cst.Param, kw: dict[str, Any], func: Func, standalone: bool, defaults: bool = True
+        self, param: cst.Param, scope: Frame, key: int, standalone: bool = False, defaults: bool = True
     ) -> Any:
-        name = param.name.value
-        if name in kw:
-            return kw.pop(name)
         if param.default is None or (not defaults and is_option(param.default)):
             # A caller may pass anything; reads of the parameter still agree with each other.
-            return Opaque(("param", func.key, name)) if standalone else TOP
+            return Opaque(("param", key, param.name.value)) if standalone else TOP
         saved = self.frame
-        self.frame = func.scope
+        self.frame = scope
         try:
             return self.eval(param.default)
         finally:
