@@ -164,8 +164,17 @@ class Project:
 
     # -- resolution ------------------------------------------------------------------------
     def _bases(self, importer_dir: str) -> Iterator[str]:
+        """Where an absolute import may start, nearest first: the importer's folder, the folder
+        above its package, every folder above it up to the root (a script run from any of them
+        puts its own folder on ``sys.path``: ``models/arch.py`` importing ``models.layers``),
+        and ``src/``."""
         seen: set[str] = set()
-        for base in (importer_dir, _package_parent(importer_dir), self.root, os.path.join(self.root, "src")):
+        above = []
+        current = importer_dir
+        while current != self.root and current.startswith(self.root + os.sep):
+            current = os.path.dirname(current)
+            above.append(current)
+        for base in (importer_dir, _package_parent(importer_dir), *above, os.path.join(self.root, "src")):
             if base not in seen and base.startswith(self.root):
                 seen.add(base)
                 yield base
