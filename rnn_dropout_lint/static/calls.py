@@ -12,10 +12,11 @@ import libcst as cst
 from ..keras_table import SEARCH_SPACES
 from .builtins import BUILTINS, const_method
 from .data_files import READERS as DATA_READERS
-from .state import MAX_INLINE_DEPTH, STEP_BUDGET, Frame, InterpreterBase
+from .state import MAX_INLINE_DEPTH, MAX_LAYER_OPTIONS, STEP_BUDGET, Frame, InterpreterBase
 from .values import (
     COPY_NAMES,
     DICT_NAMES,
+    NEVER,
     PARTIAL_NAMES,
     REDUCE_NAMES,
     TOP,
@@ -279,6 +280,15 @@ class CallsMixin(InterpreterBase):
             unknown = unknown_rest or open_kw
             frame.locals[params.star_kwarg.name.value] = TOP if unknown else DictVal(tuple(kw.items()))
 
+    def instances_of(self, classes: list[ClassVal], site: cst.Call) -> Any:
+        """One of the program's instances of ``classes`` or their subclasses, each built with no
+        arguments (as a class nobody instantiates is judged with its defaults); TOP if too many."""
+        found = [c for c in self.classes.values() if any(k in classes for k in self._mro(c))]
+        if not found or len(found) > MAX_LAYER_OPTIONS:
+            return TOP
+        built = [self.call_value(site, cls, ([], {}, {}, False)) for cls in found]
+        return built[0] if len(built) == 1 else Objects(tuple(built))
+
     def super_of(self, expr: cst.Call) -> Any:
         self.eval_args(expr.args)
         frame = self.frame
@@ -373,11 +383,14 @@ class CallsMixin(InterpreterBase):
         self.stack.append(func.key)
         try:
             self.exec_configurations(func.node.body, lambda: self.exec_suite(func.node.body))
+            raised = self.jump == "raise"  # on every path (``raise NotImplementedError()``)
         finally:
             self.jump = None
             self.stack.pop()
             self.frame, self.ctx, self.chain = saved
-        return frame.returns if frame.returns is not None else Const(None)
+        if frame.returns is None:
+            return NEVER if raised else Const(None)
+        return frame.returns
 
     def _param_default(
         self, param: cst.Param, scope: Frame, key: int, standalone: bool = False, defaults: bool = True

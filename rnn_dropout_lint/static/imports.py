@@ -24,7 +24,7 @@ from .state import STEP_BUDGET, Frame, InterpreterBase
 from .values import TOP, Const, LayerVal, LazyName, ModuleVal, Qual
 
 MAX_MODULES = 64  # project modules read per analysis
-MAX_IMPORTERS = 8  # importers of the checked file run per analysis (sorted by path)
+MAX_IMPORTERS = 8  # importers of the checked file run per analysis (see Project.importers)
 # Where the interpreter is: what a module's top level starts afresh and gives back after.
 _RUN_STATE = (
     *("frame", "ctx", "chain", "jump", "stack", "driver"),
@@ -195,7 +195,9 @@ class ImportsMixin(InterpreterBase):
         if not importers or not self._has_open_dropout():
             return
         for path in importers[:MAX_IMPORTERS]:
-            if path in self.modules or self.steps >= STEP_BUDGET:
+            # One an earlier importer imported is run again, now as a driver: its functions
+            # are judged too.
+            if path in self.drivers or path == self.home or self.steps >= STEP_BUDGET:
                 continue
             unit = self.project.unit(path, shown_path(path), "")
             if unit is None:

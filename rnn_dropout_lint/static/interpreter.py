@@ -154,6 +154,7 @@ class _Interpreter(
         self.class_attrs: dict[int, dict[str, Any]] = {}
         self.class_ns: dict[int, dict[str, Any]] = {}
         self.class_bases: dict[int, list[ClassVal]] = {}
+        self.classes: dict[int, ClassVal] = {}  # every class the program defined, by key
         self.sequential_classes: set[int] = set()
         self.deferred: list[Func] = []
         self.inlined: set[int] = set()

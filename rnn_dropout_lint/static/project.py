@@ -277,8 +277,15 @@ class Project:
             word = os.path.basename(folder) if leaf == "__init__.py" else leaf[: -len(".py")]
             # Files whose imports name the module's last part; those whose imports resolve to it.
             found = [c for c in self._importers.get(word, []) if real in self._targets_of(c)]
+            # Those that import Keras, then the nearest: the project's own models before its
+            # docs generator or test helpers take the analysis's step budget.
+            found.sort(key=lambda c: (not self._imports_framework(c), _distance(c, folder), c))
             self._confirmed[real] = found
         return found
+
+    def _imports_framework(self, path: str) -> bool:
+        scanned = self._scanned.get(path)
+        return scanned is not None and any(self._external(word) for word in scanned[1])
 
     def _files(self) -> Iterator[str]:
         count = 0
@@ -347,6 +354,11 @@ class Project:
                 sub = self.resolve(path, f"{module}.{name}" if module else name, level)
                 if sub and sub.path:
                     yield _real(sub.path)
+
+
+def _distance(path: str, folder: str) -> int:
+    """Folders between ``path``'s folder and ``folder`` (up and down)."""
+    return len(os.path.relpath(os.path.dirname(path), folder).split(os.sep))
 
 
 _projects: dict[str, Project] = {}

@@ -11,6 +11,7 @@ import libcst as cst
 from ..graph import LayerGraph, LayerNode
 from ..keras_table import KerasTable
 from .values import (
+    NEVER,
     OBJECT_KINDS,
     TOP,
     UNTRACED,
@@ -160,6 +161,7 @@ class InterpreterBase:
     class_attrs: dict[int, dict[str, Any]]
     class_ns: dict[int, dict[str, Any]]
     class_bases: dict[int, list[ClassVal]]
+    classes: dict[int, ClassVal]
     sequential_classes: set[int]  # classes derived from Keras Sequential
     deferred: list[Func]
     inlined: set[int]
@@ -213,8 +215,10 @@ class InterpreterBase:
         return names, heap, snap[2]
 
     def join(self, a: Any, b: Any) -> Any:
-        if a == b:
+        if a == b or b is NEVER:
             return a
+        if a is NEVER:
+            return b
         if isinstance(a, (Const, OneOf)) and isinstance(b, (Const, OneOf)):
             options = _members(a, OneOf) | _members(b, OneOf)
             return OneOf(options) if len(options) <= MAX_LAYER_OPTIONS else TOP

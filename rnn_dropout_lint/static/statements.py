@@ -24,6 +24,7 @@ from .values import (
     Ref,
     Tensor,
     builtin_name,
+    is_unknown,
 )
 
 _DESCRIPTORS = frozenset({"property", "staticmethod", "classmethod"})
@@ -132,6 +133,10 @@ class StatementsMixin(InterpreterBase):
                 self.bind(small.target, self.eval(small.value))
         elif kind is cst.AugAssign:
             self.exec_augassign(small)
+        elif kind is cst.Assert:
+            narrowed = self.narrowing(small.test)
+            self.eval(small.test)
+            self._narrow(narrowed, True)
         elif kind is cst.Import:
             self.exec_import(small)
         elif kind is cst.ImportFrom:
@@ -146,6 +151,10 @@ class StatementsMixin(InterpreterBase):
                 declared = self.frame.declared = dict(self.frame.declared or {})
                 scope = "global" if kind is cst.Global else "nonlocal"
                 declared.update((item.name.value, scope) for item in small.names)
+        elif kind is cst.Raise:
+            if small.exc is not None:
+                self.eval(small.exc)
+            self.jump = "raise"
         elif kind is cst.Break:
             self.jump = "break"
         elif kind is cst.Continue:
@@ -211,11 +220,18 @@ class StatementsMixin(InterpreterBase):
                 self._exec_orelse(node.orelse)
             return
         data = bool(self.item_roots) and self.reads_loop_item(node.test)
+        narrowed = self.narrowing(node.test)
+
+        def body() -> None:
+            self._narrow(narrowed, True)
+            self.exec_suite(node.body)
+
         before = self.snapshot()
-        self._branch(data, lambda: self.exec_suite(node.body))
+        self._branch(data, body)
         after_body, body_jump = self.snapshot(), self.jump
         self.restore(before)
         self.jump = None
+        self._narrow(narrowed, False)
         if node.orelse is not None:
             orelse = node.orelse
             self._branch(data, lambda: self._exec_orelse(orelse))
@@ -226,6 +242,37 @@ class StatementsMixin(InterpreterBase):
         elif body_jump is None or else_jump is not None:
             self.restore(self.join_snapshots(after_body, self.snapshot(), before))
         self.jump = body_jump if body_jump is not None and else_jump is not None else None
+
+    def narrowing(self, test: cst.BaseExpression) -> tuple[cst.Call, str, list[ClassVal], bool] | None:
+        """``isinstance(name, C)`` (or its ``not``) on a name whose value is unknown, C classes
+        of the program: the call, the name, the classes, and the truth that narrows."""
+        holds = True
+        while isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test, holds = test.expression, not holds
+        if not (
+            isinstance(test, cst.Call)
+            and isinstance(test.func, cst.Name)
+            and test.func.value == "isinstance"
+            and len(test.args) == 2
+            and isinstance(test.args[0].value, cst.Name)
+            and is_unknown(self.lookup("isinstance"))
+        ):
+            return None
+        name = test.args[0].value.value
+        if not is_unknown(self.lookup(name)):
+            return None
+        kinds = self.eval(test.args[1].value)
+        classes = [kinds] if isinstance(kinds, ClassVal) else list(self.exact_items(kinds) or ())
+        if not classes or not all(isinstance(c, ClassVal) for c in classes):
+            return None
+        return test, name, classes, holds
+
+    def _narrow(self, narrowed: tuple[cst.Call, str, list[ClassVal], bool] | None, truth: bool) -> None:
+        """Where the ``isinstance`` test has this truth, the name is one of the program's
+        instances of those classes (each built as its class builds it with no arguments)."""
+        if narrowed is not None and narrowed[3] is truth:
+            call, name, classes, _ = narrowed
+            self.frame.locals[name] = self.instances_of(classes, call)
 
     def _branch(self, data: bool, run: Callable[[], None]) -> None:
         """Run one branch; one on a loop item's data marks the layers it builds as its own."""
@@ -263,6 +310,7 @@ class StatementsMixin(InterpreterBase):
             # A handler may run after any part of the body: start from the state before it.
             self.restore(before)
             self.exec_suite(handler.body)
+            self.jump = None  # the body may also have gone on without raising
             joined = self.join_snapshots(joined, self.snapshot(), before)
         self.restore(joined)
         if node.finalbody is not None:
@@ -341,6 +389,7 @@ class StatementsMixin(InterpreterBase):
         cls = ClassVal(node, id(node))
         bases = [self.eval(arg.value) for arg in node.bases]
         self.class_bases[cls.key] = [b for b in bases if isinstance(b, ClassVal)]
+        self.classes[cls.key] = cls
         if any(self._is_sequential_class(b) for b in bases):
             self.sequential_classes.add(cls.key)  # ``self.add(layer)`` builds the model itself
         outer = self.frame

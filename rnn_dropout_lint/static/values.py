@@ -50,6 +50,19 @@ class Top:
 TOP = Top()
 
 
+class Never(Top):
+    """What a call that always raises gives: no value at all. Joined with another value it
+    is that value; anywhere else it is unknown, as TOP."""
+
+    _instance: Top | None = None
+
+    def __repr__(self) -> str:
+        return "NEVER"
+
+
+NEVER = Never()
+
+
 @dataclass(frozen=True)
 class Const:
     """A literal: None, bool, int, float, str, bytes or a tuple of those."""
