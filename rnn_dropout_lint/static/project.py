@@ -39,6 +39,7 @@ MAX_INDEXED_FILES = 5_000  # a larger tree is indexed this far (sorted walk: det
 MAX_WALKED_FOLDERS = 5_000
 MAX_INDEXED_SIZE = 1 << 20  # larger files are not scanned for imports
 CACHE_SOURCE_BYTES = 1 << 20  # parsed modules kept per process, in source bytes (a tree holds ~75x)
+MAX_PACKAGE_HOPS = 4  # package __init__ files whose importers count as the module's too
 INDEX_FRESH_SECONDS = 2.0  # an older index is checked against the disk before it is used again
 
 _IMPORT = re.compile(
@@ -266,22 +267,32 @@ class Project:
 
     # -- who imports whom ------------------------------------------------------------------
     def importers(self, path: str) -> list[str]:
-        """The project's ``.py`` files whose import statements name the file ``path``."""
+        """The project's ``.py`` files whose import statements name the file ``path``, and
+        those that import a package whose ``__init__.py`` does (``from pkg import layers as L;
+        L.rnn.Block(...)`` uses ``pkg/layers/rnn.py`` through ``pkg/layers/__init__.py``)."""
         self._fresh()
         if self._importers is None:
             self._importers = self._index()
+        index = self._importers
         real = _real(path)
         found = self._confirmed.get(real)
         if found is None:
-            folder, leaf = os.path.split(real)
-            word = os.path.basename(folder) if leaf == "__init__.py" else leaf[: -len(".py")]
-            # Files whose imports name the module's last part; those whose imports resolve to it.
-            found = [c for c in self._importers.get(word, []) if real in self._targets_of(c)]
+            folder = os.path.dirname(real)
+            found = self._direct_importers(index, real)
+            packages = [c for c in found if os.path.basename(c) == "__init__.py"]
+            for package in packages[:MAX_PACKAGE_HOPS]:
+                found += [c for c in self._direct_importers(index, package) if c not in found and c != real]
             # Those that import Keras, then the nearest: the project's own models before its
             # docs generator or test helpers take the analysis's step budget.
             found.sort(key=lambda c: (not self._imports_framework(c), _distance(c, folder), c))
             self._confirmed[real] = found
         return found
+
+    def _direct_importers(self, index: dict[str, list[str]], real: str) -> list[str]:
+        folder, leaf = os.path.split(real)
+        word = os.path.basename(folder) if leaf == "__init__.py" else leaf[: -len(".py")]
+        # Files whose imports name the module's last part; those whose imports resolve to it.
+        return [c for c in index.get(word, []) if real in self._targets_of(c)]
 
     def _imports_framework(self, path: str) -> bool:
         scanned = self._scanned.get(path)

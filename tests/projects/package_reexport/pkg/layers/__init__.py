@@ -1,0 +1,3 @@
+"""The blocks, reached as pkg.layers.blocks."""
+
+from . import blocks
