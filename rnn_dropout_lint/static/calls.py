@@ -207,7 +207,7 @@ class CallsMixin(InterpreterBase):
                     self.model_add(ref, item, (id(expr), index))
             return Const(None)
         if isinstance(func, ClassVal):
-            inst = Instance(func)
+            inst = Instance(func, (self.ctx, id(expr)))
             init = self.instance_attribute(inst, "__init__")
             if isinstance(init, BoundMethod):
                 self.inline(init.func, expr, inst, pos, kw, unknown_kwargs)

@@ -137,7 +137,10 @@ class ContainersMixin(InterpreterBase):
             owner = self.eval(holder.value)
             if not isinstance(owner, Instance):
                 return
-            store, name = self.class_attrs.get(owner.cls.key, {}), holder.attr.value
+            name = holder.attr.value
+            store = self.class_attrs.get((owner.cls.key, owner.site), {})
+            if name not in store:  # set where any instance of the class sees it
+                store = self.class_attrs.get((owner.cls.key, None), {})
             if not isinstance(store.get(name), DictVal):
                 return
         else:

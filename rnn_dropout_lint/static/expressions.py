@@ -198,8 +198,12 @@ class ExpressionsMixin(InterpreterBase):
         return TOP
 
     def instance_attribute(self, inst: Instance, name: str) -> Any:
+        if inst.site is not None:
+            own = self.class_attrs.get((inst.cls.key, inst.site))
+            if own is not None and name in own:
+                return own[name]
         for cls in self._mro(inst.cls):
-            attrs = self.class_attrs.get(cls.key, {})
+            attrs = self.class_attrs.get((cls.key, None), {})
             if name in attrs:
                 return attrs[name]
             value = self.class_ns.get(cls.key, {}).get(name)

@@ -151,7 +151,7 @@ class _Interpreter(
         self.nodes: dict[Any, LayerNode] = {}
         self.constructed: dict[Any, LayerVal] = {}
         self.placed: set[Any] = set()
-        self.class_attrs: dict[int, dict[str, Any]] = {}
+        self.class_attrs: dict[tuple[int, Any], dict[str, Any]] = {}
         self.class_ns: dict[int, dict[str, Any]] = {}
         self.class_bases: dict[int, list[ClassVal]] = {}
         self.classes: dict[int, ClassVal] = {}  # every class the program defined, by key

@@ -158,7 +158,7 @@ class InterpreterBase:
     nodes: dict[Any, LayerNode]
     constructed: dict[Any, LayerVal]
     placed: set[Any]
-    class_attrs: dict[int, dict[str, Any]]
+    class_attrs: dict[tuple[int, Any], dict[str, Any]]  # (class key, instance site) -> attributes
     class_ns: dict[int, dict[str, Any]]
     class_bases: dict[int, list[ClassVal]]
     classes: dict[int, ClassVal]

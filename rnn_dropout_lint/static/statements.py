@@ -329,7 +329,7 @@ class StatementsMixin(InterpreterBase):
         elif kind is cst.Attribute:
             owner = self.eval(target.value)
             if isinstance(owner, Instance):
-                attrs = self.class_attrs.setdefault(owner.cls.key, {})
+                attrs = self.class_attrs.setdefault((owner.cls.key, owner.site), {})
                 name = target.attr.value
                 old = attrs.get(name)
                 # ``self.x = None`` placeholders do not hide the layer assigned later; a list or

@@ -206,7 +206,12 @@ class ClassVal:
 
 @dataclass(frozen=True)
 class Instance:
+    """An instance of a class of the program. ``site`` is where it was built (the call's
+    context and node): instances built apart keep their attributes apart. None: any instance
+    (a method judged on its own), whose attributes every instance of the class falls back to."""
+
     cls: ClassVal
+    site: Any = None
 
 
 @dataclass(frozen=True)
