@@ -226,8 +226,10 @@ class _Interpreter(
                 done.add(func.key)
                 params = func.node.params
                 first = self._first_argument(func)
-                if func.key in self.inlined and not _takes_arguments(params, first is not None):
-                    continue  # called already, and a call without arguments is the same on its own
+                if func.key in self.inlined and first is None and not _takes_arguments(params, False):
+                    # Called already, and a call without arguments is the same on its own; a
+                    # method ran on the instances built, not on the any-instance judged here.
+                    continue
                 if func.owner is None and func.key in self.inert and func.key not in self.active:
                     continue  # its calls touched no layer, model or Keras name, and decided nothing
                 pos: list[Any] = [first] if first is not None else []
