@@ -91,9 +91,9 @@ class _Locator:
         return Span(start, rng.start.column + 1, end, rng.end.column + 1, self.path, cell)
 
 
-def _takes_arguments(params: cst.Parameters, method: bool) -> bool:
+def _takes_arguments(params: cst.Parameters) -> bool:
     named = [*params.posonly_params, *params.params, *params.kwonly_params]
-    return len(named) > int(method) or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None
+    return bool(named) or isinstance(params.star_arg, cst.Param) or params.star_kwarg is not None
 
 
 def _has_option_defaults(params: cst.Parameters) -> bool:
@@ -226,7 +226,7 @@ class _Interpreter(
                 done.add(func.key)
                 params = func.node.params
                 first = self._first_argument(func)
-                if func.key in self.inlined and first is None and not _takes_arguments(params, False):
+                if func.key in self.inlined and first is None and not _takes_arguments(params):
                     # Called already, and a call without arguments is the same on its own; a
                     # method ran on the instances built, not on the any-instance judged here.
                     continue
