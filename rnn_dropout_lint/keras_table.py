@@ -130,6 +130,10 @@ KERAS_ROOTS: tuple[str, ...] = (
     "tensorflow.contrib.keras",
 )
 
+# What a name the code uses but never binds (a snippet without its imports, a notebook
+# whose imports ran in another kernel) conventionally stands for.
+CONVENTIONAL_NAMES: Mapping[str, str] = {"keras": "keras", "tf": "tensorflow", "layers": "keras.layers"}
+
 # Hyperparameter-search calls (KerasTuner ``hp.Int``, Optuna ``trial.suggest_int``, hyperopt
 # ``hp.choice``, ``random.choice``): at run time their value is one of a few options the call
 # names, so a builder that branches or loops on it is analysed once per option.
@@ -197,6 +201,13 @@ class KerasTable:
             # Any other Keras class (Dense, Embedding, Conv1D, ...) breaks the chain.
             spec = LayerSpec(name, Role.OTHER)
         return spec
+
+    def unbound(self, name: str) -> str | None:
+        """The qualified name an unbound ``name`` conventionally stands for: a Keras module
+        alias (``keras``, ``tf``, ``layers``) or a class the table knows (``LSTM``)."""
+        if name in CONVENTIONAL_NAMES:
+            return CONVENTIONAL_NAMES[name]
+        return f"keras.{name}" if name in self.specs else None
 
     def exports_layers(self, module: str) -> bool:
         """Whether ``from <module> import *`` can bind a layer the table knows."""

@@ -175,6 +175,9 @@ class ExpressionsMixin(InterpreterBase):
             qualname = f"{module}.{name}"
             if self.table.lookup(qualname) is not None:
                 return Qual(qualname)
+        conventional = None if stars else self.table.unbound(name)
+        if conventional is not None:
+            return Qual(conventional)  # a snippet that left its Keras imports out
         # Bound where we cannot see (a notebook's other kernel, exec, a star import).
         return Opaque(("name", name))
 

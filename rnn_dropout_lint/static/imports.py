@@ -81,8 +81,8 @@ class ImportsMixin(InterpreterBase):
         if isinstance(node.names, cst.ImportStar):
             if found is not None:
                 self._import_star(found)
-            elif not level and module and self.table.exports_layers(module):
-                self.frame.star_modules.append(module)
+            else:  # Keras names, or names we cannot see (no unbound name is then guessed)
+                self.frame.star_modules.append("." * level + module)
             return
         for alias in node.names:
             name = get_full_name_for_node(alias.name) or ""
@@ -122,6 +122,7 @@ class ImportsMixin(InterpreterBase):
     def _import_star(self, found: ModuleVal) -> None:
         frame = self.load_module(found)
         if frame is None:
+            self.frame.star_modules.append(found.name)  # names we cannot see
             return
         for name, value in frame.locals.items():
             if not name.startswith("_"):

@@ -34,6 +34,20 @@ def _body_of(suite: cst.BaseSuite) -> Sequence[cst.CSTNode]:
     return suite.body
 
 
+_SWITCH_OPERATORS = (cst.Equal, cst.NotEqual, cst.In, cst.NotIn, cst.Is, cst.IsNot)
+
+
+def _is_literal(expr: cst.BaseExpression) -> bool:
+    """A string, number, ``True``/``False``/``None``, or a tuple, list or set of them."""
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
+        return all(_is_literal(e.value) for e in expr.elements)
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return _is_literal(expr.expression)
+    if isinstance(expr, cst.Name):
+        return expr.value in ("True", "False", "None")
+    return isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float))
+
+
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
@@ -211,8 +225,8 @@ class StatementsMixin(InterpreterBase):
 
     def exec_if(self, node: cst.If) -> None:
         test = self.truth(self.eval(node.test))
-        if isinstance(test, Const):
-            # A constant condition (a config flag bound to a literal) picks its branch.
+        if isinstance(test, Const) and not self.is_setting_test(node.test):
+            # A constant condition (``if n_layers > 1``, a local literal) picks its branch.
             self.decided += 1
             if test.value:
                 self.exec_suite(node.body)
@@ -242,6 +256,43 @@ class StatementsMixin(InterpreterBase):
         elif body_jump is None or else_jump is not None:
             self.restore(self.join_snapshots(after_body, self.snapshot(), before))
         self.jump = body_jump if body_jump is not None and else_jump is not None else None
+
+    def is_setting_test(self, test: cst.BaseExpression) -> bool:
+        """A test of a module-level setting against literals (``if MODEL == "gru":``,
+        ``if not USE_GRU:``, ``if args.cell in ("lstm", "gru"):``): the author edits the
+        setting to pick a branch, so every branch is a real use, whatever value the file
+        gives it today. Order comparisons (``if n_layers > 1``) stay decided by the value."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self.is_setting_test(test.expression)
+        if isinstance(test, cst.BooleanOperation):
+            return self.is_setting_test(test.left) or self.is_setting_test(test.right)
+        if isinstance(test, cst.Comparison):
+            against = test.comparisons
+            if not all(
+                isinstance(c.operator, _SWITCH_OPERATORS) and _is_literal(c.comparator) for c in against
+            ):
+                return False
+            test = test.left
+        return self._is_setting(test)
+
+    def _is_setting(self, expr: cst.BaseExpression) -> bool:
+        """``NAME``, ``NAME.attr`` or ``NAME["key"]`` bound at module level to a literal."""
+        setting = expr
+        while isinstance(expr, (cst.Attribute, cst.Subscript)):
+            if isinstance(expr, cst.Subscript) and not all(
+                isinstance(e.slice, cst.Index) and _is_literal(e.slice.value) for e in expr.slice
+            ):
+                return False
+            expr = expr.value
+        if not isinstance(expr, cst.Name) or expr.value.startswith("__"):
+            return False
+        frame = self.frame
+        while frame is not None and expr.value not in frame.locals:
+            frame = frame.parent
+        if frame is None or frame.parent is not None:
+            return False
+        value = self.eval(setting)
+        return isinstance(value, Const) and isinstance(value.value, (str, int, float, type(None)))
 
     def narrowing(self, test: cst.BaseExpression) -> tuple[cst.Call, str, list[ClassVal], bool] | None:
         """``isinstance(name, C)`` (or its ``not``) on a name whose value is unknown, C classes
