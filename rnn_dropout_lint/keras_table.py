@@ -116,6 +116,9 @@ _SPECS: tuple[LayerSpec, ...] = (
 
 SPECS: Mapping[str, LayerSpec] = {spec.name: spec for spec in _SPECS}
 
+# Keras 1 keyword names the rules read, and the ones Keras 2 gave them (``Dropout(p=0.2)``).
+KERAS1_KEYWORDS: Mapping[Role, Mapping[str, str]] = {Role.DROPOUT: {"p": "rate"}}
+
 # Every module path under which Keras has been published.
 KERAS_ROOTS: tuple[str, ...] = (
     "keras",

@@ -113,3 +113,17 @@ def test_string_literals_read_like_python_reads_them() -> None:
     for literal in visitor.found:
         assert _string(literal).value == ast.literal_eval(literal), literal
     assert len(visitor.found) > 5000
+
+
+def test_keras_1_dropout_keyword_is_its_rate() -> None:
+    source = (
+        "from keras.models import Sequential\n"
+        "from keras.layers import LSTM, Dropout\n"
+        "model = Sequential()\n"
+        "model.add(LSTM(input_dim=10, output_dim=50, return_sequences=True))\n"
+        "model.add(Dropout(p=0.2))\n"
+        "model.add(LSTM(8))\n"
+    )
+    (found,) = lint_source(source)
+    assert (found.code, found.row) == ("RDL001", 5)
+    assert found.message.startswith("Dropout(0.2) ")

@@ -8,7 +8,7 @@ from typing import Any
 import libcst as cst
 
 from ..graph import UNKNOWN, LayerNode, Options
-from ..keras_table import LayerSpec, Role
+from ..keras_table import KERAS1_KEYWORDS, LayerSpec, Role
 from .state import InterpreterBase
 from .values import (
     NO_SOURCES,
@@ -79,6 +79,11 @@ class KerasCallsMixin(InterpreterBase):
             return self.functional_model(expr, pos, kw)
         args = dict(kw)
         arg_exprs = {k: v for k, v in exprs.items() if isinstance(k, str)}
+        for old, new in KERAS1_KEYWORDS.get(spec.role, {}).items():
+            if old in args and new not in args:
+                args[new] = args.pop(old)
+                if old in arg_exprs:
+                    arg_exprs[new] = arg_exprs.pop(old)
         for index, value in enumerate(pos[: len(spec.positional)]):
             name = spec.positional[index]
             args.setdefault(name, value)
