@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -173,6 +174,15 @@ class KerasTable:
         names |= {name.rsplit(".", 1)[-1] for name in self.custom}
         return tuple(sorted(name.encode() for name in names))
 
+    @functools.cached_property
+    def bare_layer_name(self) -> re.Pattern[bytes]:
+        """A dropout or recurrent layer name, or ``layers.``, not read as an attribute: what a
+        file that never mentions Keras must hold to use an unbound Keras name (see ``unbound``)."""
+        roles = (Role.DROPOUT, Role.RECURRENT)
+        names = sorted(name for name, spec in self.specs.items() if spec.role in roles)
+        alternatives = b"|".join(re.escape(name.encode()) for name in [*names, "layers"])
+        return re.compile(rb"(?<![\w.])(?:" + alternatives + rb")(?!\w)")
+
     def extended(self, *, recurrent: Iterable[str] = (), transparent: Iterable[str] = ()) -> KerasTable:
         custom = dict(self.custom)
         for qualname in recurrent:
@@ -211,12 +221,6 @@ class KerasTable:
         if name in CONVENTIONAL_NAMES:
             return CONVENTIONAL_NAMES[name]
         return f"keras.{name}" if name in self.specs else None
-
-    def exports_layers(self, module: str) -> bool:
-        """Whether ``from <module> import *`` can bind a layer the table knows."""
-        return self.is_keras_module(module) or any(
-            qualname.rsplit(".", 1)[0] == module for qualname in self.custom
-        )
 
 
 DEFAULT_TABLE = KerasTable()

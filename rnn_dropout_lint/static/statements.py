@@ -259,13 +259,18 @@ class StatementsMixin(InterpreterBase):
 
     def is_setting_test(self, test: cst.BaseExpression) -> bool:
         """A test of a module-level setting against literals (``if MODEL == "gru":``,
-        ``if not USE_GRU:``, ``if args.cell in ("lstm", "gru"):``): the author edits the
+        ``if not USE_GRU:``, ``if Config.CELL in ("lstm", "gru"):``): the author edits the
         setting to pick a branch, so every branch is a real use, whatever value the file
         gives it today. Order comparisons (``if n_layers > 1``) stay decided by the value."""
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             return self.is_setting_test(test.expression)
         if isinstance(test, cst.BooleanOperation):
-            return self.is_setting_test(test.left) or self.is_setting_test(test.right)
+            # ``SETTING and n > 1``: a side that is no setting must not decide the whole test.
+            sides = [(side, self.is_setting_test(side)) for side in (test.left, test.right)]
+            deciding = isinstance(test.operator, cst.Or)
+            return any(setting for _, setting in sides) and not any(
+                self.truth(self.eval(side)) == Const(deciding) for side, setting in sides if not setting
+            )
         if isinstance(test, cst.Comparison):
             against = test.comparisons
             if not all(
