@@ -48,6 +48,23 @@ def _is_literal(expr: cst.BaseExpression) -> bool:
     return isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float))
 
 
+def _plain(expr: cst.BaseExpression) -> bool:
+    """Names, attributes, literal subscripts, literals and their comparisons: no call."""
+    if isinstance(expr, (cst.Attribute, cst.Subscript)):
+        return _plain(expr.value) and (isinstance(expr, cst.Attribute) or _is_literal_index(expr))
+    if isinstance(expr, cst.Comparison):
+        return _plain(expr.left) and all(_plain(c.comparator) for c in expr.comparisons)
+    if isinstance(expr, cst.UnaryOperation):
+        return _plain(expr.expression)
+    if isinstance(expr, cst.BooleanOperation):
+        return _plain(expr.left) and _plain(expr.right)
+    return isinstance(expr, cst.Name) or _is_literal(expr)
+
+
+def _is_literal_index(expr: cst.Subscript) -> bool:
+    return all(isinstance(e.slice, cst.Index) and _is_literal(e.slice.value) for e in expr.slice)
+
+
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 
 
@@ -267,10 +284,11 @@ class StatementsMixin(InterpreterBase):
         if isinstance(test, cst.BooleanOperation):
             # ``SETTING and n > 1``: a side that is no setting must not decide the whole test.
             sides = [(side, self.is_setting_test(side)) for side in (test.left, test.right)]
-            deciding = isinstance(test.operator, cst.Or)
-            return any(setting for _, setting in sides) and not any(
-                self.truth(self.eval(side)) == Const(deciding) for side, setting in sides if not setting
-            )
+            others = [side for side, setting in sides if not setting]
+            if len(others) == 2 or not all(_plain(side) for side in others):
+                return False  # evaluated once more below: no calls
+            deciding = Const(isinstance(test.operator, cst.Or))
+            return not any(self.truth(self.eval(side)) == deciding for side in others)
         if isinstance(test, cst.Comparison):
             against = test.comparisons
             if not all(
@@ -284,9 +302,7 @@ class StatementsMixin(InterpreterBase):
         """``NAME``, ``NAME.attr`` or ``NAME["key"]`` bound at module level to a literal."""
         setting = expr
         while isinstance(expr, (cst.Attribute, cst.Subscript)):
-            if isinstance(expr, cst.Subscript) and not all(
-                isinstance(e.slice, cst.Index) and _is_literal(e.slice.value) for e in expr.slice
-            ):
+            if isinstance(expr, cst.Subscript) and not _is_literal_index(expr):
                 return False
             expr = expr.value
         if not isinstance(expr, cst.Name) or expr.value.startswith("__"):
