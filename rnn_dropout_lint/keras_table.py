@@ -168,19 +168,23 @@ class KerasTable:
     custom: Mapping[str, LayerSpec] = field(default_factory=dict)
 
     @functools.cached_property
+    def _anchor_names(self) -> frozenset[str]:
+        """Keras names of the layers the rules start from (dropout family, recurrent)."""
+        roles = (Role.DROPOUT, Role.RECURRENT)
+        return frozenset(name for name, spec in self.specs.items() if spec.role in roles)
+
+    @functools.cached_property
     def layer_markers(self) -> tuple[bytes, ...]:
-        """Names of the layers the rules start from (dropout family, recurrent), computed once."""
-        names = {name for name, spec in self.specs.items() if spec.role in (Role.DROPOUT, Role.RECURRENT)}
-        names |= {name.rsplit(".", 1)[-1] for name in self.custom}
+        """Names of the layers the rules start from, the team's own too, computed once."""
+        names = self._anchor_names | {name.rsplit(".", 1)[-1] for name in self.custom}
         return tuple(sorted(name.encode() for name in names))
 
     @functools.cached_property
     def bare_layer_name(self) -> re.Pattern[bytes]:
         """A dropout or recurrent layer name, or ``layers.``, not read as an attribute: what a
         file that never mentions Keras must hold to use an unbound Keras name (see ``unbound``)."""
-        roles = (Role.DROPOUT, Role.RECURRENT)
-        names = sorted(name for name, spec in self.specs.items() if spec.role in roles)
-        alternatives = b"|".join(re.escape(name.encode()) for name in [*names, "layers"])
+        names = [*sorted(self._anchor_names), "layers"]
+        alternatives = b"|".join(re.escape(name.encode()) for name in names)
         return re.compile(rb"(?<![\w.])(?:" + alternatives + rb")(?!\w)")
 
     def extended(self, *, recurrent: Iterable[str] = (), transparent: Iterable[str] = ()) -> KerasTable:

@@ -138,11 +138,10 @@ class ContainersMixin(InterpreterBase):
             if not isinstance(owner, Instance):
                 return
             name = holder.attr.value
-            store = self.class_attrs.get((owner.cls.key, owner.site), {})
-            if name not in store:  # set where any instance of the class sees it
-                store = self.class_attrs.get((owner.cls.key, None), {})
-            if not isinstance(store.get(name), DictVal):
+            held = self.attrs_holding(owner, name)
+            if held is None or not isinstance(held[name], DictVal):
                 return
+            store = held
         else:
             return
         key = self.eval(part.value) if isinstance(part, cst.Index) else TOP

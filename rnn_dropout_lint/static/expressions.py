@@ -201,10 +201,9 @@ class ExpressionsMixin(InterpreterBase):
         return TOP
 
     def instance_attribute(self, inst: Instance, name: str) -> Any:
-        if inst.site is not None:
-            own = self.class_attrs.get((inst.cls.key, inst.site))
-            if own is not None and name in own:
-                return own[name]
+        own = self.attrs_holding(inst, name)
+        if own is not None:
+            return own[name]
         for cls in self._mro(inst.cls):
             attrs = self.class_attrs.get((cls.key, None), {})
             if name in attrs:

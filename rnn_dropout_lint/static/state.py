@@ -214,6 +214,15 @@ class InterpreterBase:
                 heap[key] = ModelState(value.heads, uncertain(value.tails), None)
         return names, heap, snap[2]
 
+    def attrs_holding(self, inst: Instance, name: str) -> dict[str, Any] | None:
+        """The attributes of ``inst`` that hold ``name``: its own (set where it was built), else
+        those every instance of its class sees; None when neither does."""
+        for site in (inst.site, None):
+            attrs = self.class_attrs.get((inst.cls.key, site))
+            if attrs is not None and name in attrs:
+                return attrs
+        return None
+
     def join(self, a: Any, b: Any) -> Any:
         if a == b or b is NEVER:
             return a
