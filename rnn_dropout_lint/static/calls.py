@@ -12,6 +12,7 @@ import libcst as cst
 from ..keras_table import SEARCH_SPACES
 from .builtins import BUILTINS, const_method
 from .data_files import READERS as DATA_READERS
+from .expressions import is_string
 from .state import MAX_INLINE_DEPTH, MAX_LAYER_OPTIONS, STEP_BUDGET, Frame, InterpreterBase
 from .values import (
     COPY_NAMES,
@@ -378,6 +379,11 @@ class CallsMixin(InterpreterBase):
         # On its own, a function runs as called with nothing more (``build()``).
         unknown_rest = standalone and not defaults
         self.bind_arguments(frame, func.node.params, pos, kw, default, unknown_rest, open_kw)
+        params = func.node.params
+        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            name = param.name.value
+            if frame.locals.get(name) is TOP:  # an unknown argument is still one value in here
+                frame.locals[name] = Opaque(("arg", ctx, func.key, name))
         saved = self.frame, self.ctx, self.chain
         self.frame, self.ctx, self.chain = frame, ctx, func.chain
         self.stack.append(func.key)
@@ -411,7 +417,7 @@ def is_option(default: cst.BaseExpression | None) -> bool:
     architecture name) rather than a size."""
     if isinstance(default, cst.Name):
         return default.value in ("True", "False", "None")
-    return isinstance(default, (cst.SimpleString, cst.ConcatenatedString))
+    return is_string(default)
 
 
 def _int(value: Any) -> int | None:

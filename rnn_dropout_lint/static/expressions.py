@@ -93,6 +93,13 @@ def _string(literal: str) -> Any:
         return TOP
 
 
+def is_string(expr: cst.BaseExpression) -> bool:
+    """A string literal, implicit concatenations included (an f-string is no literal)."""
+    if isinstance(expr, cst.ConcatenatedString):
+        return is_string(expr.left) and is_string(expr.right)
+    return isinstance(expr, cst.SimpleString)
+
+
 class ExpressionsMixin(InterpreterBase):
     def eval(self, expr: cst.CSTNode) -> Any:
         kind = type(expr)
@@ -108,6 +115,11 @@ class ExpressionsMixin(InterpreterBase):
             return Const(float(expr.value))
         if kind is cst.SimpleString:
             return _string(expr.value)
+        if kind is cst.ConcatenatedString:  # ``"lstm" "_1"``, as Python joins them
+            left, right = self.eval(expr.left), self.eval(expr.right)
+            if isinstance(left, Const) and isinstance(right, Const) and type(left.value) is type(right.value):
+                return Const(left.value + right.value)
+            return TOP
         if kind is cst.Tuple:
             items, exact = self._elements(expr.elements)
             if not exact:

@@ -27,6 +27,7 @@ from .values import (
     ModelState,
     Objects,
     OneOf,
+    Opaque,
     Qual,
     Ref,
     Tensor,
@@ -231,6 +232,10 @@ class InterpreterBase:
         if isinstance(a, (Const, OneOf)) and isinstance(b, (Const, OneOf)):
             options = _members(a, OneOf) | _members(b, OneOf)
             return OneOf(options) if len(options) <= MAX_LAYER_OPTIONS else TOP
+        if type(a) is Opaque and type(b) is Opaque:
+            # ``x = p["a"] if c else p["b"]``: still one value, whichever it is, so that
+            # ``for i in range(len(x))`` and ``i < len(x) - 1`` speak of the same ``x``.
+            return Opaque((a.key, "|", b.key))
         if is_unknown(a) or is_unknown(b):
             other = b if is_unknown(a) else a
             if isinstance(other, Tensor):

@@ -10,6 +10,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 
 from ..keras_table import Role
+from .expressions import is_string
 from .state import InterpreterBase
 from .values import (
     TOP,
@@ -45,7 +46,7 @@ def _is_literal(expr: cst.BaseExpression) -> bool:
         return _is_literal(expr.expression)
     if isinstance(expr, cst.Name):
         return expr.value in ("True", "False", "None")
-    return isinstance(expr, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float))
+    return is_string(expr) or isinstance(expr, (cst.Integer, cst.Float))
 
 
 def _plain(expr: cst.BaseExpression) -> bool:
