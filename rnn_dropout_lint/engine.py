@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from . import depth, rules
+from .ast_cst import Origins, Unsupported, cst_from_ast
 from .files import DEFAULT_MAX_FILE_SIZE, discover, read_regular
 from .findings import CellProblem, FileResult, Finding
 from .graph import LayerGraph
@@ -273,9 +274,13 @@ def _long_integer(text: str) -> str:
 def _analyze(
     source: bytes | str, path: str, settings: Settings, script: Script | None, tree: ast.Module | None
 ) -> Analysis:
-    module, rewritten = parse(source, legacy=script is None, nesting=script is None)
+    built = _from_tree(tree, source) if tree is not None and settings.fix_style is None else None
+    if built is not None:
+        (module, origins), rewritten = built, None
+    else:
+        (module, rewritten), origins = parse(source, legacy=script is None, nesting=script is None), None
     legacy = rewritten is not None
-    positions = Positions(module, source, None if legacy else tree)
+    positions = Positions(module, source, None if legacy else tree, origins)
     cell_of = script.locate if script is not None else None
     project = None
     if settings.follow_imports:
@@ -302,6 +307,15 @@ def _analyze(
         )
         findings = plan_fixes(findings, context)
     return Analysis(findings, module, graph, legacy)
+
+
+def _from_tree(tree: ast.Module, source: bytes | str) -> tuple[cst.Module, Origins] | None:
+    """CPython has parsed the source (flake8 does for its plugins) and no fix will be written:
+    the CST is built from its tree, a tenth of libcst's parse (see ast_cst)."""
+    try:
+        return cst_from_ast(tree, _text(source))
+    except Unsupported:
+        return None
 
 
 def _module_loader(settings: Settings) -> Loader:

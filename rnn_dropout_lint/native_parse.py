@@ -6,9 +6,10 @@ which validates the node, a sixth of the parse time although the parser only bui
 valid nodes (libcst's own PERF note says validation could be skipped there). For the
 length of one parse, every node class gets a constructor that stores its fields
 straight into their slots and validates nothing; the originals are put back before
-anything else runs. The lock keeps two of our threads from saving each other's
-constructors as the originals. The one cost: another thread of the same process
-building libcst nodes in that instant would skip their validation too.
+anything else runs (:func:`fast_nodes`; :mod:`.ast_cst` builds its nodes under it too).
+The lock keeps two of our threads from saving each other's constructors as the originals.
+The one cost: another thread of the same process building libcst nodes in that instant
+would skip their validation too.
 
 Generating the constructors takes about 17 ms and saves a fifth of each parse, about
 0.35 ms per kB of source: they are built once the process has parsed enough source to
@@ -19,7 +20,8 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import libcst as cst
@@ -33,9 +35,17 @@ _parsed = 0
 
 def parse_native(source: bytes | str) -> cst.Module:
     """``libcst.parse_module`` with the fast constructors in place."""
+    with fast_nodes(len(source)):
+        return cst.parse_module(source)
+
+
+@contextmanager
+def fast_nodes(size: int) -> Iterator[None]:
+    """libcst's node classes without validation (and, once ``size`` characters of source
+    have paid for them, with the fast constructors) for the length of the block."""
     global _FAST, _parsed
     with _PARSING:
-        _parsed += len(source)
+        _parsed += size
         if _FAST is None and _parsed >= _PAYBACK:
             _FAST = _fast_constructors()
         fast = _FAST or {}
@@ -46,7 +56,7 @@ def parse_native(source: bytes | str) -> cst.Module:
         if validate is not None:  # classes left out still skip the validation
             cst.CSTNode.__post_init__ = _no_validation  # type: ignore[method-assign]
         try:
-            return cst.parse_module(source)
+            yield
         finally:
             for cls, init in saved.items():
                 cls.__init__ = init  # type: ignore[misc]

@@ -279,11 +279,9 @@ class KerasCallsMixin(InterpreterBase):
         args = {name: self.graph_value(value) for name, value in val.args.items()}
         if val.star_kwargs:
             args["**"] = UNKNOWN
-        text = {
-            name: self.module.code_for_node(val.arg_exprs[name]).strip()
-            for name in _QUOTED_ARGS
-            if name in val.arg_exprs
-        }
+        unit = self.locator.units.get(id(val.call))
+        positions = unit.positions if unit is not None else self.locator.positions
+        text = {name: positions.text(val.arg_exprs[name]) for name in _QUOTED_ARGS if name in val.arg_exprs}
         return self.graph.add_node(
             val.spec.name,
             val.spec,

@@ -18,18 +18,28 @@ from typing import Any
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
 
+from ..ast_cst import Origins
+
 try:  # a private class of libcst; without it, fall back to the public provider
     from libcst._nodes.internal import CodegenState
 except ImportError:  # pragma: no cover
     CodegenState = None
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+_COMMENT = re.compile(r"#[^\r\n]*")
 
 
 class Positions:
-    def __init__(self, module: cst.Module, source: str | bytes | None = None, tree: Any = None) -> None:
+    def __init__(
+        self,
+        module: cst.Module,
+        source: str | bytes | None = None,
+        tree: Any = None,
+        origins: Origins | None = None,
+    ) -> None:
         self.module = module
         self.source = source
+        self.origins = origins  # the module was built from ``tree``: it holds no layout to render
         self._ranges: Any = None
         self._wanted: set[int] = set()
         self._spans: dict[int, CodeRange] | None = None
@@ -60,8 +70,20 @@ class Positions:
         """Nodes whose span may be asked for (before the first :meth:`span`)."""
         self._wanted.update(id(n) for n in nodes)
 
+    def text(self, node: cst.CSTNode) -> str:
+        """An argument value's source text, as written, on one line (comments left out)."""
+        if self.origins is not None:
+            text = self.origins.text(node) or "..."
+        else:
+            text = self.module.code_for_node(node).strip()
+        if "\n" not in text and "\r" not in text:
+            return text
+        return " ".join(_COMMENT.sub("", text).split()).replace("( ", "(").replace(" )", ")")
+
     def span(self, node: cst.CSTNode) -> CodeRange | None:
         """The node's range without its parentheses, as libcst reports it."""
+        if self.origins is not None:
+            return self._origin_span(node)
         if self._spans is None:
             self._spans = self._lean() if CodegenState is not None else None
         if self._spans is None or id(node) not in self._spans:
@@ -76,6 +98,8 @@ class Positions:
         in source order with libcst's. Where the two cannot be lined up, only that
         statement is rendered. None when neither works.
         """
+        if self.origins is not None:
+            return self._origin_span(node)
         statement = chain[-1]
         found = self._in_statement.get(id(statement))
         if found is None:
@@ -85,6 +109,16 @@ class Positions:
                 found = self._render_statement(chain, matched) if matched else {}
             self._in_statement[id(statement)] = found
         return found.get(id(node))
+
+    def _origin_span(self, node: cst.CSTNode) -> CodeRange | None:
+        call = self.origins.calls.get(id(node)) if self.origins is not None else None
+        if call is None or call.end_lineno is None or call.end_col_offset is None:
+            return None
+        lines = self._text_lines()
+        return CodeRange(
+            CodePosition(call.lineno, _column(lines, call.lineno, call.col_offset)),
+            CodePosition(call.end_lineno, _column(lines, call.end_lineno, call.end_col_offset)),
+        )
 
     def _from_ast(self, statement: cst.CSTNode, matched: list[Any]) -> dict[int, CodeRange] | None:
         import ast
