@@ -22,6 +22,7 @@ from rnn_dropout_lint import Selection, Settings, lint_file
 from rnn_dropout_lint.ast_cst import cst_from_ast
 from rnn_dropout_lint.engine import lint_source
 from rnn_dropout_lint.rules import RULES
+from rnn_dropout_lint.static.positions import _NOT_CODE as NOT_CODE
 
 from .conftest import FIXTURES
 
@@ -96,38 +97,27 @@ match cmd:
         pass
 '''
 
-_LAYOUT = frozenset(
-    {
-        "lpar",
-        "rpar",
-        "comma",
-        "semicolon",
-        "leading_lines",
-        "lines_after_decorators",
-        "header",
-        "footer",
-        "trailing_whitespace",
-        "indent",
-        "equal",
-        "colon",
-        "lbracket",
-        "rbracket",
-        "lbrace",
-        "rbrace",
-        "first_colon",
-        "second_colon",
-        "separator",
-        "trailing_comma",
-        "encoding",
-        "default_indent",
-        "default_newline",
-        "has_trailing_newline",
-        "start",
-        "end",
-        "posonly_ind",
-        "leading_whitespace",
-    }
-)
+# Layout: what positions skip as no code, and the punctuation and settings of the module.
+_LAYOUT = NOT_CODE | {
+    "equal",
+    "colon",
+    "lbracket",
+    "rbracket",
+    "lbrace",
+    "rbrace",
+    "first_colon",
+    "second_colon",
+    "separator",
+    "trailing_comma",
+    "encoding",
+    "default_indent",
+    "default_newline",
+    "has_trailing_newline",
+    "start",
+    "end",
+    "posonly_ind",
+    "leading_whitespace",
+}
 
 
 def _literal(node: cst.CSTNode) -> Any:
