@@ -17,7 +17,7 @@ from .ast_cst import Origins, Unsupported, cst_from_ast
 from .files import DEFAULT_MAX_FILE_SIZE, discover, read_regular
 from .findings import CellProblem, FileResult, Finding
 from .graph import LayerGraph
-from .keras_table import DEFAULT_TABLE, IMPORT_MARKERS, KerasTable
+from .keras_table import DEFAULT_TABLE, KerasTable, might_contain_finding
 from .native_parse import parse_native
 from .noqa import apply_noqa
 from .rules import Selection
@@ -58,26 +58,6 @@ class Settings:
 
 class LintError(Exception):
     """A file that could not be read or parsed; the message is one line."""
-
-
-# Keras names can also come from the project's own modules: a star import or a relative one.
-_PROJECT_IMPORT = re.compile(rb"^[ \t]*from[ \t]+\.|import[ \t]+\*", re.M)
-
-
-def might_contain_finding(source: bytes, table: KerasTable = DEFAULT_TABLE) -> bool:
-    """A cheap byte test: every finding needs a dropout or recurrent layer, and Keras imported
-    (or names from another module of the project, which may re-export Keras), or a layer name
-    a snippet uses without importing it (``LSTM(...)``, ``layers.Dropout``)."""
-    if not any(m in source for m in table.layer_markers):
-        return False
-    markers: Iterable[bytes] = IMPORT_MARKERS
-    if table.custom:
-        markers = (*IMPORT_MARKERS, *(q.encode() for q in table.custom))
-    return (
-        any(m in source for m in markers)
-        or _PROJECT_IMPORT.search(source) is not None
-        or table.bare_layer_name.search(source) is not None
-    )
 
 
 def _text(source: bytes | str) -> str:

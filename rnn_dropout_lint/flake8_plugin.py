@@ -13,8 +13,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 from ._version import __version__
-from .engine import LintError, Settings, internal_error, lint_source
-from .keras_table import DEFAULT_TABLE, KerasTable
+from .keras_table import DEFAULT_TABLE, KerasTable, might_contain_finding
 from .rules import PREFIX, RULES, Selection
 
 LOG = logging.getLogger(__name__)
@@ -98,8 +97,19 @@ class Plugin:
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
         source = "".join(self.lines)
+        if not might_contain_finding(source.encode("utf-8", "surrogatepass"), self.table):
+            return
+        # The analysis (libcst, the interpreter) is imported by the first file that may hold a
+        # finding: a run over code without Keras never pays for it.
+        from .engine import LintError, Settings, internal_error, lint_source
+
         settings = Settings(
-            _EVERY_RULE, self.report_uncertain, self.table, noqa=False, follow_imports=self.follow_imports
+            _EVERY_RULE,
+            self.report_uncertain,
+            self.table,
+            prefilter=False,  # done above
+            noqa=False,
+            follow_imports=self.follow_imports,
         )
         try:
             findings = lint_source(source, self.filename, settings, self.tree)
