@@ -255,10 +255,12 @@ def _analyze(
     source: bytes | str, path: str, settings: Settings, script: Script | None, tree: ast.Module | None
 ) -> Analysis:
     built = _from_tree(tree, source) if tree is not None and settings.fix_style is None else None
+    origins: Origins | None = None
+    rewritten: str | None = None
     if built is not None:
-        (module, origins), rewritten = built, None
+        module, origins = built
     else:
-        (module, rewritten), origins = parse(source, legacy=script is None, nesting=script is None), None
+        module, rewritten = parse(source, legacy=script is None, nesting=script is None)
     legacy = rewritten is not None
     positions = Positions(module, source, None if legacy else tree, origins)
     cell_of = script.locate if script is not None else None

@@ -64,6 +64,11 @@ class _Locator:
         self.units: dict[int, Unit] = {}  # layer call -> the other project module it is in
         self._wanted = False
 
+    def positions_for(self, call: cst.CSTNode) -> Positions:
+        """The positions of the module a layer call is in (this one, or another of the project)."""
+        unit = self.units.get(id(call))
+        return unit.positions if unit is not None else self.positions
+
     def __call__(self, node: LayerNode) -> Span | None:
         if not isinstance(node.origin, cst.CSTNode):
             return None
@@ -75,7 +80,7 @@ class _Locator:
                 unit.positions.want(c for c in calls if self.units.get(id(c)) is unit)
             self._wanted = True
         unit = self.units.get(id(node.origin))
-        positions = unit.positions if unit is not None else self.positions
+        positions = self.positions_for(node.origin)
         chain = self.chains.get(id(node.origin))
         rng = positions.span_in(node.origin, chain) if chain else None
         if rng is None:

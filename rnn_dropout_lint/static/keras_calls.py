@@ -279,8 +279,7 @@ class KerasCallsMixin(InterpreterBase):
         args = {name: self.graph_value(value) for name, value in val.args.items()}
         if val.star_kwargs:
             args["**"] = UNKNOWN
-        unit = self.locator.units.get(id(val.call))
-        positions = unit.positions if unit is not None else self.locator.positions
+        positions = self.locator.positions_for(val.call)
         text = {name: positions.text(val.arg_exprs[name]) for name in _QUOTED_ARGS if name in val.arg_exprs}
         return self.graph.add_node(
             val.spec.name,

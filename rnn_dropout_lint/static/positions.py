@@ -114,11 +114,7 @@ class Positions:
         call = self.origins.calls.get(id(node)) if self.origins is not None else None
         if call is None or call.end_lineno is None or call.end_col_offset is None:
             return None
-        lines = self._text_lines()
-        return CodeRange(
-            CodePosition(call.lineno, _column(lines, call.lineno, call.col_offset)),
-            CodePosition(call.end_lineno, _column(lines, call.end_lineno, call.end_col_offset)),
-        )
+        return _ast_range(self._text_lines(), call)
 
     def _from_ast(self, statement: cst.CSTNode, matched: list[Any]) -> dict[int, CodeRange] | None:
         import ast
@@ -148,10 +144,7 @@ class Positions:
             return None
         lines = self._text_lines()
         return {
-            id(node): CodeRange(
-                CodePosition(call.lineno, _column(lines, call.lineno, call.col_offset)),
-                CodePosition(call.end_lineno, _column(lines, call.end_lineno, call.end_col_offset)),
-            )
+            id(node): _ast_range(lines, call)
             for node, call in zip(ours, calls, strict=True)
             if id(node) in self._wanted
         }
@@ -256,6 +249,14 @@ def _same_callee(node: cst.Call, call: Any) -> bool:
     if isinstance(func, cst.Attribute):
         return getattr(other, "attr", None) == func.attr.value
     return not hasattr(other, "id") and not hasattr(other, "attr")
+
+
+def _ast_range(lines: list[str], node: Any) -> CodeRange:
+    """An ast node's range, in libcst's terms."""
+    return CodeRange(
+        CodePosition(node.lineno, _column(lines, node.lineno, node.col_offset)),
+        CodePosition(node.end_lineno, _column(lines, node.end_lineno, node.end_col_offset)),
+    )
 
 
 def _column(lines: list[str], row: int, offset: int) -> int:
